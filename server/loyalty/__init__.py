@@ -1,0 +1,126 @@
+"""Loyalty Bridge: frequent-buyer punch cards for independent stores on a web POS."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, jsonify, request
+from flask_cors import CORS
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from .db import database, init_database
+from .errors import LoyaltyError
+from .domain.sales import DEFAULT_REASONS
+
+log = logging.getLogger("loyalty")
+
+
+def default_database_url(app: Flask) -> str:
+    return "sqlite:///" + os.path.join(app.instance_path, "loyalty.sqlite3")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("LOYALTY_SECRET_KEY") or None,
+        DATABASE_URL=os.environ.get("LOYALTY_DATABASE_URL"),
+        PHONE_REGION=os.environ.get("LOYALTY_PHONE_REGION", "US"),
+        REASONS=tuple(r.strip() for r in os.environ["LOYALTY_REASONS"].split(",")) if os.environ.get(
+            "LOYALTY_REASONS") else DEFAULT_REASONS,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        DEMO=os.environ.get("LOYALTY_DEMO") == "1",
+        STORE_NAME=os.environ.get("LOYALTY_STORE_NAME", "Loyalty Bridge"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("LOYALTY_INSECURE_COOKIES") != "1",
+    )
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = default_database_url(app)
+    if app.config.get("INIT_DATABASE", True):
+        init_database(app.config["DATABASE_URL"])
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _release(exc):
+        # A pooled PostgreSQL connection goes back to the pool; SQLite keeps one connection per server thread.
+        if not database.is_closed() and type(database.obj).__name__.startswith("Pooled"):
+            database.close()
+
+    CORS(app, resources={r"/api/*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type"])
+    _register_error_handlers(app)
+
+    from .api import bp as api_bp
+    app.register_blueprint(api_bp)
+    _register_optional_blueprints(app)
+    return app
+
+
+def _register_optional_blueprints(app: Flask):
+    """Feature packages that may or may not be present yet (staff web app, demo POS, POS integrations)."""
+    import importlib
+
+    for module_name in ("loyalty.web", "loyalty.demo_pos", "loyalty.lightspeed"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.init_app(app)
+
+
+def _instance_secret(app: Flask) -> str:
+    """A secret key kept in the instance folder, so sessions survive restarts without configuration."""
+    import secrets
+
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
+
+
+def _register_error_handlers(app: Flask):
+    @app.errorhandler(LoyaltyError)
+    def _loyalty_error(exc: LoyaltyError):
+        return jsonify(exc.to_dict()), exc.status
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError):
+        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return jsonify({"error": {"code": "invalid", "message": "some fields are not valid: " +
+                                  ", ".join(sorted(fields)), "fields": fields}}), 422
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not _wants_json():
+            return exc
+        codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+                 429: "rate_limited"}
+        message = "the body is too large (1 MB at most)" if exc.code == 413 else exc.description
+        return jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": message,
+                                  "fields": {}}}), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if _wants_json():
+            return jsonify({"error": {"code": "server_error", "message": "something went wrong on the server; "
+                                      "it has been logged", "fields": {}}}), 500
+        return "Something went wrong on the server; it has been logged.", 500

@@ -1,0 +1,44 @@
+"""The JSON API under /api/v1: token auth, schema-validated bodies, JSON errors."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, g, request
+
+from ..auth import authenticate, require_role
+from ..errors import LoyaltyError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def body(schema_cls, partial=False):
+    """The request's JSON loaded through ``schema_cls``: 400 for malformed JSON, 422 naming each bad field."""
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        if request.get_data(cache=True).strip():
+            raise LoyaltyError("the body is not valid JSON", code="malformed_json", status=400)
+        raise LoyaltyError("a JSON body is required", code="malformed_json", status=400)
+    if not isinstance(data, dict):
+        raise LoyaltyError("the body must be a JSON object", code="malformed_json", status=400)
+    return schema_cls(partial=partial).load(data)
+
+
+def auth(role="cashier"):
+    """Require a bearer token with at least ``role``; sets g.actor and g.role."""
+    def wrap(view):
+        @wraps(view)
+        def inner(*args, **kwargs):
+            token = authenticate(request.headers.get("Authorization"))
+            g.actor, g.role, g.token = f"token:{token.name}", token.role, token
+            require_role(role, token.role)
+            return view(*args, **kwargs)
+        inner.required_role = role
+        return inner
+    return wrap
+
+
+def region() -> str:
+    return current_app.config["PHONE_REGION"]
+
+
+from . import accounts, programs, sales, meta  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,107 @@
+"""Accounts, POS-customer resolution and links."""
+from flask import g, request
+
+from ..auth import RANK, approve_with_pin
+from ..domain import accounts as dom
+from ..domain.cards import account_cards, iso
+from ..errors import Forbidden, ValidationFailed
+from ..models import AuditLog, Card, Program, Punch, Redemption, Sale
+from ..domain.redemptions import redemption_dict
+from ..schemas import (POS_SYSTEMS, AccountCreateSchema, AccountUpdateSchema, LinkSchema, ResolveSchema,
+                       UnlinkSchema)
+from . import auth, body, bp, region
+
+
+@bp.post("/customers/resolve")
+@auth("cashier")
+def customers_resolve():
+    data = body(ResolveSchema)
+    return dom.resolve_customer(data["pos"]["system"], data["customer"], region())
+
+
+@bp.post("/accounts")
+@auth("cashier")
+def accounts_create():
+    account = dom.create_account(body(AccountCreateSchema), g.actor, region())
+    return dom.account_dict(account, cards=True, links=True), 201
+
+
+@bp.get("/accounts")
+@auth("cashier")
+def accounts_search():
+    q = request.args.get("q", "")[:200]
+    return {"accounts": [dom.account_dict(a) for a in dom.search_accounts(q, region())]}
+
+
+@bp.get("/accounts/<int:account_id>")
+@auth("cashier")
+def accounts_get(account_id):
+    account = dom.get_account(account_id)
+    out = dom.account_dict(account, cards=True, links=True)
+    if request.args.get("history"):
+        out["all_cards"] = account_cards(account.id, include_history=True)
+    return out
+
+
+@bp.patch("/accounts/<int:account_id>")
+@auth("cashier")
+def accounts_update(account_id):
+    account = dom.update_account(account_id, body(AccountUpdateSchema, partial=True), g.actor, region())
+    return dom.account_dict(account, cards=True, links=True)
+
+
+@bp.get("/accounts/<int:account_id>/history")
+@auth("cashier")
+def accounts_history(account_id):
+    """Every punch row, redemption and audit entry: the answer to "why does my card say 7?"."""
+    account = dom.get_account(account_id)
+    punches = (Punch.select(Punch, Card, Program, Sale).join(Card).switch(Punch).join(Program)
+               .switch(Punch).join(Sale, join_type="LEFT OUTER")
+               .where(Punch.account == account.id).order_by(Punch.id.desc()).limit(500))
+    return {
+        "punches": [{
+            "id": p.id, "card_id": p.card_id, "card_seq": p.card.seq, "program_id": p.program_id,
+            "program": p.program.name, "kind": p.kind, "quantity": p.quantity,
+            "sale": {"system": p.sale.pos_system, "sale_id": p.sale.pos_sale_id} if p.sale_id else None,
+            "item": {"name": p.item_name, "upc": p.upc, "sku": p.sku,
+                     "unit_price": None if p.unit_price is None else str(p.unit_price)},
+            "reason": p.reason, "note": p.note, "needs_review": p.needs_review, "actor": p.actor,
+            "at": iso(p.created_at)} for p in punches],
+        "redemptions": [redemption_dict(r) for r in
+                        Redemption.select().where(Redemption.account == account.id).order_by(Redemption.id.desc())],
+        "audit": [{"at": iso(a.at), "actor": a.actor, "action": a.action, "details": a.details}
+                  for a in AuditLog.select().where(AuditLog.account_id == account.id)
+                  .order_by(AuditLog.id.desc()).limit(200)],
+    }
+
+
+def _check_system(system):
+    if system not in POS_SYSTEMS:
+        raise ValidationFailed(f"unknown POS system {system!r}", fields={"system": [f"one of {', '.join(POS_SYSTEMS)}"]})
+
+
+@bp.put("/links/<system>/<customer_id>")
+@auth("cashier")
+def links_put(system, customer_id):
+    _check_system(system)
+    data = body(LinkSchema)
+    link = dom.link_customer(system, customer_id, data["account_id"], g.actor)
+    return dom.link_dict(link)
+
+
+@bp.delete("/links/<system>/<customer_id>")
+@auth("cashier")
+def links_delete(system, customer_id):
+    """The "incorrect customer map". A manager token may do it; a register's cashier token needs a manager's
+    PIN in the body."""
+    _check_system(system)
+    data = body(UnlinkSchema)
+    actor = g.actor
+    if RANK[g.role] < RANK["manager"]:
+        if not data.get("manager_pin"):
+            raise Forbidden("a manager must approve this: send a manager token or a manager PIN",
+                            code="manager_approval_required")
+        manager = approve_with_pin(data["manager_pin"], g.actor)
+        actor = f"{g.actor} approved by {manager.username}"
+    link, moved = dom.unlink_customer(system, customer_id, actor, data["reason"], data.get("move_sales_to"))
+    return {"link": dom.link_dict(link), "moved_sales": moved}

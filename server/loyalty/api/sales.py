@@ -1,0 +1,56 @@
+"""Sale preview, commit (punches) and card redemption."""
+from flask import current_app, g
+
+from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_value
+from ..domain.sales import Options, commit_sale, preview_sale
+from ..domain.accounts import get_account
+from ..errors import NotFound
+from ..models import Card, Program
+from ..schemas import CommitSchema, PreviewSchema, RedeemSchema
+from . import auth, body, bp
+
+
+def _options():
+    return Options(actor=g.actor, reasons_allowed=tuple(current_app.config["REASONS"]))
+
+
+@bp.post("/sales/preview")
+@auth("cashier")
+def sales_preview():
+    data = body(PreviewSchema)
+    return preview_sale(data["sale"], _options())
+
+
+@bp.post("/sales/commit")
+@auth("cashier")
+def sales_commit():
+    data = body(CommitSchema)
+    return commit_sale(data["sale"], data.get("reasons"), _options())
+
+
+@bp.get("/cards/<int:card_id>/reward")
+@auth("cashier")
+def cards_reward(card_id):
+    """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
+    card = Card.get_or_none(Card.id == card_id)
+    if card is None:
+        raise NotFound(f"no card {card_id}")
+    program = Program.get_by_id(card.program_id)
+    value = reward_value(card, program)
+    return {"card_id": card.id, "status": card.status, "program": program.name,
+            "reward_rule": program.reward_rule, "max_value": str(value["max_value"].quantize(_CENT)),
+            "suggested_item": value["item"],
+            "missing_fields": missing_fields(get_account(card.account_id), program)}
+
+
+@bp.post("/cards/<int:card_id>/redeem")
+@auth("cashier")
+def cards_redeem(card_id):
+    data = body(RedeemSchema)
+    red = redeem_card(card_id, data.get("sale"), data.get("item") or {}, g.actor)
+    return redemption_dict(red), 201
+
+
+from decimal import Decimal  # noqa: E402
+
+_CENT = Decimal("0.01")

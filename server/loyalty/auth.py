@@ -1,0 +1,98 @@
+"""Bearer tokens for devices and integrations, roles, and a manager's PIN approving a register action."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .audit import record
+from .db import write_transaction
+from .errors import Forbidden, LoyaltyError, Unauthorized
+from .models import ApiToken, AuditLog, User, utcnow
+
+ROLES = ("cashier", "staff", "manager")
+RANK = {role: i for i, role in enumerate(ROLES)}
+TOKEN_PREFIX = "lb_"
+hasher = PasswordHasher()
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough and lets the lookup use an index.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(name: str, role: str, created_by: str = "cli") -> tuple[ApiToken, str]:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with write_transaction():
+        row = ApiToken.create(name=name, role=role, token_hash=hash_token(token), prefix=token[:10],
+                              created_by=created_by)
+        record(created_by, "token.create", "api_token", row.id, name=name, role=role)
+    return row, token
+
+
+def revoke_token(token_id: int, actor: str) -> ApiToken | None:
+    with write_transaction():
+        row = ApiToken.get_or_none(ApiToken.id == token_id)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            row.save()
+            record(actor, "token.revoke", "api_token", row.id, name=row.name)
+    return row
+
+
+def authenticate(header: str | None) -> ApiToken:
+    if not header or not header.startswith("Bearer "):
+        raise Unauthorized("missing token: send 'Authorization: Bearer <token>'", code="token_missing")
+    token = header[len("Bearer "):].strip()
+    row = ApiToken.get_or_none(ApiToken.token_hash == hash_token(token)) if token else None
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("this token is not valid (revoked or mistyped)", code="token_invalid")
+    now = utcnow()
+    # Touch last_used_at at most once a minute: a write per request would serialise the registers on SQLite.
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
+    return row
+
+
+def require_role(role: str, have: str):
+    if RANK[have] < RANK[role]:
+        raise Forbidden(f"this needs the {role} role", code="forbidden")
+
+
+PIN_WINDOW = dt.timedelta(minutes=15)
+PIN_MAX_FAILURES = 5
+
+
+def approve_with_pin(pin: str, actor: str) -> User:
+    """A manager's PIN typed at a register: the manager who approved, or 403. Failures are audited and a run
+    of them locks the register's token out for a while."""
+    since = utcnow() - PIN_WINDOW
+    failures = AuditLog.select().where((AuditLog.action == "auth.pin_failed") & (AuditLog.actor == actor)
+                                       & (AuditLog.at >= since)).count()
+    if failures >= PIN_MAX_FAILURES:
+        raise LoyaltyError("too many wrong PINs: wait 15 minutes or use a manager's sign-in", code="rate_limited",
+                           status=429)
+    for user in User.select().where((User.role == "manager") & User.active & User.pin_hash.is_null(False)):
+        try:
+            if hasher.verify(user.pin_hash, pin):
+                return user
+        except (VerificationError, InvalidHashError):
+            continue
+    with write_transaction():
+        record(actor, "auth.pin_failed", "api_token", None)
+    raise Forbidden("manager PIN not recognised", code="pin_invalid")
+
+
+def create_user(username: str, role: str, password: str, pin: str | None = None, actor: str = "cli") -> User:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    with write_transaction():
+        user = User.create(username=username, role=role, password_hash=hasher.hash(password),
+                           pin_hash=hasher.hash(pin) if pin else None)
+        record(actor, "user.create", "user", user.id, username=username, role=role)
+    return user

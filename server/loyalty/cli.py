@@ -1,0 +1,194 @@
+"""The ``loyalty`` command: serve, init-db, tokens, users, demo."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from .db import database, redact_url
+
+
+def _app(**config):
+    from . import create_app
+
+    return create_app(config or None)
+
+
+def _init_db(app):
+    from .models import create_tables
+
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        create_tables()
+
+
+def serve_app(app, host: str, port: int, threads: int = 8):
+    from waitress import serve
+
+    serve(app, host=host, port=port, threads=threads, ident="loyalty", clear_untrusted_proxy_headers=True)
+
+
+@click.group()
+def main():
+    """Loyalty Bridge: punch cards and loyalty accounts for a web POS."""
+
+
+@main.command("init-db")
+def init_db():
+    """Create the tables (safe to run again)."""
+    app = _app()
+    _init_db(app)
+    click.echo(f"database ready: {redact_url(app.config['DATABASE_URL'])}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host, port, threads):
+    """Run the server with waitress (a production WSGI server)."""
+    app = _app()
+    _init_db(app)
+    click.echo(f"Loyalty Bridge on http://{host}:{port}  database: {redact_url(app.config['DATABASE_URL'])}")
+    serve_app(app, host, port, threads)
+
+
+@main.group()
+def token():
+    """Device tokens for registers (the extension) and integrations."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="e.g. 'Register 1'")
+@click.option("--role", type=click.Choice(["cashier", "staff", "manager"]), required=True)
+def token_create(name, role):
+    """Create a token; it is printed once, alone on the last line."""
+    from .auth import create_token
+
+    app = _app()
+    _init_db(app)
+    row, secret = create_token(name, role)
+    click.echo(f"token {row.id} '{name}' ({role}) created; it is shown only now:")
+    click.echo(secret)
+
+
+@token.command("list")
+def token_list():
+    from .models import ApiToken
+
+    app = _app()
+    _init_db(app)
+    for row in ApiToken.select().order_by(ApiToken.id):
+        state = "revoked" if row.revoked_at else "active"
+        click.echo(f"{row.id}\t{row.name}\t{row.role}\t{row.prefix}…\t{state}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id):
+    from .auth import revoke_token
+
+    app = _app()
+    _init_db(app)
+    if revoke_token(token_id, "cli") is None:
+        raise click.ClickException(f"no token {token_id}")
+    click.echo(f"token {token_id} revoked")
+
+
+@main.group()
+def user():
+    """People who sign in to the staff app."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["cashier", "staff", "manager"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--pin", default=None, help="a manager's PIN to approve register actions (4 to 8 digits)")
+def user_add(username, role, password, pin):
+    from .auth import create_user
+
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise click.ClickException("the PIN must be 4 to 8 digits")
+    app = _app()
+    _init_db(app)
+    from peewee import IntegrityError
+
+    try:
+        create_user(username, role, password, pin)
+    except IntegrityError:
+        raise click.ClickException(f"user {username!r} exists already") from None
+    click.echo(f"user {username} ({role}) created")
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+def openapi(output):
+    """Write the OpenAPI document of /api/v1."""
+    from .openapi import build_spec
+
+    app = _app(INIT_DATABASE=False)
+    text = json.dumps(build_spec(app), indent=2, sort_keys=True) + "\n"
+    if output:
+        with open(output, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+DEMO_MANAGER = ("manager", "manager-demo-pass", "1234")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--fresh", is_flag=True, help="start from an empty demo database")
+def demo(host, port, fresh):
+    """The server on SQLite with demo data and the demo POS at /demo/pos."""
+    from . import create_app, demo_data
+    from .auth import create_token, create_user
+    from .models import User
+
+    instance = os.path.join(os.getcwd(), "instance")
+    os.makedirs(instance, exist_ok=True)
+    path = os.path.join(instance, "demo.sqlite3")
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+    os.environ.setdefault("LOYALTY_INSECURE_COOKIES", "1")  # the demo runs on plain http://127.0.0.1
+    app = create_app({"DATABASE_URL": "sqlite:///" + path, "DEMO": True, "SESSION_COOKIE_SECURE": False})
+    _init_db(app)
+    with app.app_context():
+        result = demo_data.load()
+        if User.get_or_none(User.username == DEMO_MANAGER[0]) is None:
+            create_user(*DEMO_MANAGER[:1], "manager", DEMO_MANAGER[1], DEMO_MANAGER[2], actor="demo")
+        _, secret = create_token("Demo register", "cashier", created_by="demo")
+        database.close()
+    base = f"http://{host}:{port}"
+    ext = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "extension"))
+    click.echo(f"""
+Loyalty Bridge demo ({'new data' if result['created'] else 'existing data'} in {path})
+
+  Demo POS sale screen:  {base}/demo/pos
+  Staff web app:         {base}/   (user '{DEMO_MANAGER[0]}', password '{DEMO_MANAGER[1]}', manager PIN {DEMO_MANAGER[2]})
+  API documentation:     {base}/api/v1/openapi.json
+
+Load the extension in Chrome or Chromium:
+  1. open chrome://extensions and turn on "Developer mode"
+  2. "Load unpacked" and choose {ext}
+  3. in the extension's options, set server_url to {base} and token to the register token below
+  4. open the demo POS, attach a customer, add products, click "Commit to Loyalty"
+
+Register token (cashier), shown once:
+{secret}
+""")
+    serve_app(app, host, port)
+
+
+if __name__ == "__main__":
+    main()

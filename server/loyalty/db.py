@@ -1,0 +1,79 @@
+"""Database selection and transactions.
+
+One peewee ``DatabaseProxy`` is shared by every model; ``init_database`` binds it to SQLite (the default, an
+embedded file in WAL mode) or PostgreSQL, chosen by a URL.
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse, unquote, parse_qsl
+
+from peewee import DatabaseProxy, SqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase
+
+database = DatabaseProxy()
+
+# Why these pragmas: WAL lets the staff pages read while a register commits; busy_timeout makes a second
+# writer wait instead of failing at once; foreign keys are off by default in SQLite.
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("synchronous", "normal"),
+    ("foreign_keys", 1),
+    ("busy_timeout", 10000),
+    ("cache_size", -32000),
+)
+
+
+def make_database(url: str):
+    """Build (but do not connect) a peewee database for ``url``."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+")[0]
+    if scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as in SQLAlchemy's convention
+        path = unquote(parsed.netloc + parsed.path)
+        if path.startswith("//"):
+            path = path[1:]
+        elif path.startswith("/"):
+            path = path[1:]
+        if path in ("", ":memory:"):
+            path = ":memory:"
+        # IMMEDIATE: a writer takes the write lock when its transaction begins, so two commits never
+        # deadlock upgrading a read lock; the loser waits (busy_timeout) rather than failing.
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False)
+    if scheme in ("postgres", "postgresql"):
+        params = dict(parse_qsl(parsed.query))
+        return PooledPostgresqlDatabase(
+            unquote(parsed.path.lstrip("/")) or "postgres",
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname or None,
+            port=parsed.port or None,
+            max_connections=int(params.pop("max_connections", 32)),
+            stale_timeout=300,
+            **params,
+        )
+    raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:/// or postgresql://")
+
+
+def init_database(url: str):
+    db = make_database(url)
+    database.initialize(db)
+    return db
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, PooledPostgresqlDatabase)
+
+
+def write_transaction():
+    """A transaction for a write path (``BEGIN IMMEDIATE`` on SQLite, see ``make_database``)."""
+    return database.atomic()
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for logs and CLI output."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(":" + parsed.password + "@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url

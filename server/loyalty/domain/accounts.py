@@ -1,0 +1,270 @@
+"""Accounts and POS-customer links: create, update, resolve a POS customer, link, unlink (incorrect map)."""
+from __future__ import annotations
+
+from peewee import IntegrityError
+
+from ..audit import record
+from ..db import write_transaction
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..models import Account, PosLink, Sale, utcnow
+from .cards import account_cards, iso
+from .contacts import ContactError, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
+
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test")
+
+
+def account_dict(account: Account, *, cards: bool = False, links: bool = False) -> dict:
+    out = {
+        "id": account.id,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "name": account.full_name,
+        "email": account.email,
+        "phone": account.phone,
+        "address": {k: getattr(account, f"address_{k}" if k in ("line1", "line2") else k) for k in ADDRESS_FIELDS}
+        if account.address_line1 or account.city else None,
+        "notes": account.notes,
+        "sms_consent": account.sms_consent,
+        "sms_consent_at": iso(account.sms_consent_at),
+        "sms_consent_source": account.sms_consent_source,
+        "email_consent": account.email_consent,
+        "email_consent_at": iso(account.email_consent_at),
+        "email_consent_source": account.email_consent_source,
+        "is_test": account.is_test,
+        "merged_into": account.merged_into_id,
+        "created_at": iso(account.created_at),
+    }
+    if cards:
+        out["cards"] = account_cards(account.id)
+    if links:
+        out["links"] = [link_dict(link) for link in
+                        PosLink.select().where((PosLink.account == account.id) & PosLink.unlinked_at.is_null())]
+    return out
+
+
+def link_dict(link: PosLink) -> dict:
+    return {
+        "system": link.pos_system,
+        "customer_id": link.pos_customer_id,
+        "account_id": link.account_id,
+        "linked_by": link.linked_by,
+        "linked_at": iso(link.linked_at),
+        "unlinked_at": iso(link.unlinked_at),
+        "unlinked_by": link.unlinked_by,
+        "unlink_reason": link.unlink_reason,
+    }
+
+
+def get_account(account_id: int) -> Account:
+    account = Account.get_or_none(Account.id == account_id)
+    if account is None:
+        raise NotFound(f"no account {account_id}", fields={"account_id": ["unknown account"]})
+    if account.merged_into_id:
+        # An account merged into another answers as the surviving one.
+        return get_account(account.merged_into_id)
+    return account
+
+
+def _apply_fields(account: Account, data: dict, region: str, actor: str, now) -> dict:
+    """Set contact fields from validated input; returns {field: [before, after]} of what changed."""
+    changed = {}
+
+    def put(attr, value):
+        before = getattr(account, attr)
+        if before != value:
+            changed[attr] = [before if not hasattr(before, "isoformat") else iso(before), value]
+            setattr(account, attr, value)
+
+    errors = {}
+    for key in CONTACT_FIELDS:
+        if key not in data:
+            continue
+        value = data[key]
+        try:
+            if key == "email":
+                value = normalize_email(value)
+            elif key == "phone":
+                value = normalize_phone(value, region)
+        except ContactError as exc:
+            errors[key] = [str(exc)]
+            continue
+        if key in ("first_name", "last_name"):
+            value = (value or "").strip()
+        put(key, value)
+    if errors:
+        raise ValidationFailed("some fields are not valid", fields=errors)
+    if "address" in data:
+        address = data["address"] or {}
+        for k in ADDRESS_FIELDS:
+            value = address.get(k) or None
+            if k == "country" and value:
+                value = value.upper()
+            put(f"address_{k}" if k in ("line1", "line2") else k, value)
+    source = data.get("consent_source") or actor
+    for channel in ("sms", "email"):
+        key = f"{channel}_consent"
+        if key in data and bool(data[key]) != getattr(account, key):
+            put(key, bool(data[key]))
+            setattr(account, f"{key}_at", now)
+            setattr(account, f"{key}_source", source)
+            changed[f"{key}_source"] = [None, source]
+    account.name_key = Account.make_name_key(account.first_name, account.last_name)
+    return changed
+
+
+def create_account(data: dict, actor: str, region: str = "US") -> Account:
+    now = utcnow()
+    with write_transaction():
+        account = Account(first_name="", last_name="", name_key="", created_at=now, updated_at=now)
+        changed = _apply_fields(account, data, region, actor, now)
+        if not account.first_name or not account.last_name:
+            raise ValidationFailed("first and last name are required", fields={
+                k: ["required"] for k in ("first_name", "last_name") if not getattr(account, k)})
+        account.save()
+        record(actor, "account.create", "account", account.id, account_id=account.id,
+               fields={k: v[1] for k, v in changed.items()})
+        link = data.get("link")
+        if link:
+            link_customer(link["system"], link["customer_id"], account.id, actor)
+    return account
+
+
+def update_account(account_id: int, data: dict, actor: str, region: str = "US") -> Account:
+    now = utcnow()
+    with write_transaction():
+        account = get_account(account_id)
+        changed = _apply_fields(account, data, region, actor, now)
+        if not account.first_name or not account.last_name:
+            raise ValidationFailed("first and last name cannot be empty", fields={
+                k: ["required"] for k in ("first_name", "last_name") if not getattr(account, k)})
+        if changed:
+            account.updated_at = now
+            account.save()
+            record(actor, "account.update", "account", account.id, account_id=account.id, changed=changed)
+    return account
+
+
+def live_link(system: str, customer_id: str) -> PosLink | None:
+    return PosLink.get_or_none((PosLink.pos_system == system) & (PosLink.pos_customer_id == customer_id)
+                               & PosLink.unlinked_at.is_null())
+
+
+def link_customer(system: str, customer_id: str, account_id: int, actor: str) -> PosLink:
+    """Link a POS customer to an account; linking again to the same account is a no-op."""
+    with write_transaction():
+        account = get_account(account_id)
+        existing = live_link(system, customer_id)
+        if existing is not None:
+            if existing.account_id == account.id:
+                return existing
+            raise Conflict("this POS customer is already linked to another account", code="already_linked",
+                           extra={"account_id": existing.account_id})
+        try:
+            with write_transaction():  # a savepoint: a concurrent link loses on the unique index, not silently
+                link = PosLink.create(pos_system=system, pos_customer_id=customer_id, account=account.id,
+                                      linked_by=actor)
+        except IntegrityError:
+            raise Conflict("this POS customer was just linked by someone else", code="already_linked") from None
+        record(actor, "link.create", "pos_link", link.id, account_id=account.id, system=system,
+               customer_id=customer_id)
+    return link
+
+
+def unlink_customer(system: str, customer_id: str, actor: str, reason: str, move_sales_to: int | None = None):
+    """The "incorrect customer map": end the link (kept as history) and optionally move the sales committed
+    through it, with their punches, to the right account."""
+    from .sales import move_sale  # sales imports accounts
+
+    with write_transaction():
+        link = live_link(system, customer_id)
+        if link is None:
+            raise NotFound("this POS customer is not linked", code="not_linked")
+        target = get_account(move_sales_to) if move_sales_to is not None else None
+        if target is not None and target.id == link.account_id:
+            raise ValidationFailed("move_sales_to is the account already linked",
+                                   fields={"move_sales_to": ["must be a different account"]})
+        link.unlinked_at = utcnow()
+        link.unlinked_by = actor
+        link.unlink_reason = reason
+        link.save()
+        moved = []
+        if target is not None:
+            for sale in Sale.select().where(Sale.link == link.id).order_by(Sale.id):
+                move_sale(sale, target.id, actor)
+                moved.append(sale.pos_sale_id)
+        record(actor, "link.unlink", "pos_link", link.id, account_id=link.account_id, system=system,
+               customer_id=customer_id, reason=reason, moved_sales=moved,
+               moved_to=target.id if target else None)
+    return link, moved
+
+
+def resolve_customer(system: str, customer: dict, region: str = "US", limit: int = 10) -> dict:
+    """The linked account; else candidates by email, phone (a family when several share it), then name;
+    else nothing, with the POS data ready to prefill a new account."""
+    prefill = {
+        "first_name": (customer.get("first_name") or "").strip(),
+        "last_name": (customer.get("last_name") or "").strip(),
+        "email": try_normalize_email(customer.get("email")),
+        "phone": try_normalize_phone(customer.get("phone"), region),
+        "link": {"system": system, "customer_id": customer["pos_id"]} if customer.get("pos_id") else None,
+    }
+    if customer.get("pos_id"):
+        link = live_link(system, customer["pos_id"])
+        if link is not None:
+            account = get_account(link.account_id)
+            return {"status": "linked", "account": account_dict(account, cards=True, links=True),
+                    "candidates": [], "prefill": prefill}
+    seen: dict[int, dict] = {}
+
+    def add(query, match):
+        for account in query.limit(limit):
+            if account.id not in seen and account.merged_into_id is None:
+                seen[account.id] = {"account": account_dict(account), "match": match}
+
+    live = Account.merged_into.is_null()
+    if prefill["email"]:
+        add(Account.select().where((Account.email == prefill["email"]) & live), "email")
+    if prefill["phone"]:
+        before = len(seen)
+        add(Account.select().where((Account.phone == prefill["phone"]) & live), "phone")
+        family = [c for c in list(seen.values())[before:] if c["match"] == "phone"]
+        if len(family) > 1:
+            for c in family:
+                c["family"] = True
+    if prefill["first_name"] and prefill["last_name"]:
+        key = Account.make_name_key(prefill["first_name"], prefill["last_name"])
+        add(Account.select().where((Account.name_key == key) & live), "name")
+    candidates = list(seen.values())[:limit]
+    return {"status": "candidates" if candidates else "none", "account": None, "candidates": candidates,
+            "prefill": prefill}
+
+
+def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account]:
+    q = (q or "").strip()
+    if not q:
+        return list(Account.select().where(Account.merged_into.is_null())
+                    .order_by(Account.updated_at.desc()).limit(limit))
+    live = Account.merged_into.is_null()
+    email = try_normalize_email(q) if "@" in q else None
+    if email:
+        return list(Account.select().where((Account.email == email) & live).limit(limit))
+    digits = sum(ch.isdigit() for ch in q)
+    if digits >= 7:
+        phone = try_normalize_phone(q, region)
+        if phone:
+            found = list(Account.select().where((Account.phone == phone) & live).limit(limit))
+            if found:
+                return found
+    # A POS customer id typed into the box finds its linked account too.
+    linked = [link.account_id for link in PosLink.select().where(
+        (PosLink.pos_customer_id == q) & PosLink.unlinked_at.is_null()).limit(limit)]
+    words = q.lower().split()
+    cond = None
+    for word in words:
+        pattern = word.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        term = (Account.name_key.startswith(word)) | (Account.name_key.contains(" " + word)) \
+            if pattern else None
+        cond = term if cond is None else (cond & term)
+    query = Account.select().where(live & ((Account.id.in_(linked)) | cond) if cond is not None else live)
+    return list(query.order_by(Account.name_key).limit(limit))

@@ -1,0 +1,203 @@
+"""Punch cards: adding punches (with roll-over to the next card), taking them back, expiry.
+
+Invariant: per account and program at most one card is ``open`` (a partial unique index enforces it), and it is
+the newest live card. Punches are fungible within a program, so a reversal removes them from the newest live
+card first; that keeps the invariant without shuffling punches between cards. Every change is a ``Punch`` row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from ..models import Card, Program, Punch, utcnow
+
+LIVE = ("open", "complete")
+
+
+@dataclass
+class PunchContext:
+    """What a ledger row records besides its card and quantity."""
+
+    actor: str
+    kind: str = "purchase"
+    sale: object = None
+    line: object = None
+    cause: object = None
+    unit_price: object = None
+    upc: str | None = None
+    sku: str | None = None
+    item_name: str | None = None
+    reason: str | None = None
+    note: str | None = None
+    needs_review: bool = False
+
+    def row(self, account_id, program, card, quantity) -> Punch:
+        return Punch.create(
+            account=account_id, program=program.id, card=card.id, kind=self.kind, quantity=quantity,
+            sale=self.sale, line=self.line, cause=self.cause, unit_price=self.unit_price, upc=self.upc,
+            sku=self.sku, item_name=self.item_name, reason=self.reason, note=self.note,
+            needs_review=self.needs_review, actor=self.actor,
+        )
+
+
+@dataclass
+class CardChange:
+    card_id: int
+    quantity: int
+
+
+@dataclass
+class ProgramState:
+    punches: int = 0  # on the open card
+    rewards_available: int = 0
+    changes: list = field(default_factory=list)
+
+
+def expire_if_due(card: Card, program: Program, now: dt.datetime) -> bool:
+    """An open card past its completion window expires; its punches stay on it as history."""
+    if card.status == "open" and card.expires_at is not None and card.expires_at <= now:
+        card.status = "expired"
+        card.save(only=[Card.status])
+        return True
+    return False
+
+
+def open_card(account_id: int, program: Program, now: dt.datetime | None = None) -> Card:
+    """The account's open card in the program, expiring a stale one and creating a new one as needed."""
+    now = now or utcnow()
+    card = Card.get_or_none((Card.account == account_id) & (Card.program == program.id) & (Card.status == "open"))
+    if card is not None and not expire_if_due(card, program, now):
+        return card
+    last_seq = (Card.select(fn.MAX(Card.seq)).where((Card.account == account_id) & (Card.program == program.id))
+                .scalar() or 0)
+    return Card.create(account=account_id, program=program.id, seq=last_seq + 1, status="open")
+
+
+def add_punches(account_id: int, program: Program, quantity: int, ctx: PunchContext,
+                now: dt.datetime | None = None) -> list[CardChange]:
+    """Punch ``quantity`` times, completing cards and rolling over to new ones."""
+    now = now or utcnow()
+    changes = []
+    remaining = quantity
+    while remaining > 0:
+        card = open_card(account_id, program, now)
+        room = program.buy_quantity - card.punches
+        n = min(room, remaining)
+        if n <= 0:  # a card over-filled by an adjustment: close it and move on
+            _complete(card, now)
+            continue
+        ctx.row(account_id, program, card, n)
+        card.punches += n
+        if card.first_punch_at is None:
+            card.first_punch_at = now
+            card.expires_at = now + dt.timedelta(days=program.window_days) if program.window_days else None
+        if card.punches >= program.buy_quantity:
+            card.status = "complete"
+            card.completed_at = now
+        card.save()
+        changes.append(CardChange(card.id, n))
+        remaining -= n
+    return changes
+
+
+def _complete(card: Card, now):
+    card.status = "complete"
+    card.completed_at = now
+    card.save()
+
+
+def take_back(account_id: int, program: Program, quantity: int, ctx: PunchContext,
+              now: dt.datetime | None = None) -> list[CardChange]:
+    """Remove ``quantity`` punches, newest live card first.
+
+    When the live cards hold fewer (the rest were on a card already redeemed), the remainder is taken from the
+    open card as a debt, so that buying, redeeming and refunding never keeps a reward that was not paid for.
+    """
+    now = now or utcnow()
+    changes = []
+    remaining = quantity
+    live = list(Card.select().where((Card.account == account_id) & (Card.program == program.id)
+                                    & (Card.status.in_(LIVE))).order_by(Card.seq.desc()))
+    for card in live:
+        if remaining <= 0:
+            break
+        n = min(card.punches, remaining)
+        if n <= 0:
+            continue
+        ctx.row(account_id, program, card, -n)
+        card.punches -= n
+        remaining -= n
+        changes.append(CardChange(card.id, -n))
+        if card.status == "open":
+            if card.punches == 0:
+                card.first_punch_at = card.expires_at = None
+            card.save()
+        else:  # a complete card that lost punches is open again, and any emptied newer card gives way to it
+            newer_open = Card.get_or_none((Card.account == account_id) & (Card.program == program.id)
+                                          & (Card.status == "open"))
+            if newer_open is not None and newer_open.id != card.id:
+                newer_open.status = "void"
+                newer_open.save(only=[Card.status])
+            card.status = "open"
+            card.completed_at = None
+            card.save()
+    if remaining > 0:
+        card = open_card(account_id, program, now)
+        debt_ctx = PunchContext(**{**ctx.__dict__, "note": (ctx.note or "reward already redeemed: debt")})
+        debt_ctx.row(account_id, program, card, -remaining)
+        card.punches -= remaining
+        card.save()
+        changes.append(CardChange(card.id, -remaining))
+    return changes
+
+
+def net_by_line(line_ids, program_ids=None) -> dict:
+    """{(line_id, program_id): net punches} for purchase lines, over every ledger row that names them."""
+    if not line_ids:
+        return {}
+    query = (Punch.select(Punch.line, Punch.program, fn.SUM(Punch.quantity).alias("n"))
+             .where(Punch.line.in_(list(line_ids))).group_by(Punch.line, Punch.program))
+    if program_ids is not None:
+        query = query.where(Punch.program.in_(list(program_ids)))
+    return {(row.line_id, row.program_id): int(row.n or 0) for row in query}
+
+
+def card_summary(card: Card, program: Program) -> dict:
+    return {
+        "id": card.id,
+        "program_id": program.id,
+        "program": program.name,
+        "seq": card.seq,
+        "punches": card.punches,
+        "buy_quantity": program.buy_quantity,
+        "status": card.status,
+        "rewards_available": 1 if card.status == "complete" else 0,
+        "first_punch_at": iso(card.first_punch_at),
+        "expires_at": iso(card.expires_at),
+        "completed_at": iso(card.completed_at),
+        "redeemed_at": iso(card.redeemed_at),
+    }
+
+
+def account_cards(account_id: int, include_history: bool = False, now: dt.datetime | None = None) -> list[dict]:
+    """The cards to show: per program, the open card (with the count of complete ones as rewards available)
+    and each complete card (which can be redeemed)."""
+    now = now or utcnow()
+    statuses = None if include_history else LIVE
+    query = (Card.select(Card, Program).join(Program)
+             .where(Card.account == account_id).order_by(Program.name, Card.seq))
+    if statuses:
+        query = query.where(Card.status.in_(statuses))
+    out = []
+    for card in query:
+        summary = card_summary(card, card.program)
+        if card.status == "open" and card.expires_at is not None and card.expires_at <= now:
+            summary["status"] = "expired"
+        out.append(summary)
+    return out
+
+
+def iso(value):
+    return value.isoformat() + "Z" if value is not None else None

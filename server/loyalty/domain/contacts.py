@@ -1,0 +1,48 @@
+"""Normalising what customers give us: phones to E.164, emails to one canonical lower-case form."""
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class ContactError(ValueError):
+    pass
+
+
+def normalize_phone(raw: str | None, region: str = "US") -> str | None:
+    """E.164 for a phone typed any way ("(555) 010-4477", "+1 555 010 4477"); None for empty input."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        number = phonenumbers.parse(str(raw), region)
+    except phonenumbers.NumberParseException as exc:
+        raise ContactError(f"not a phone number: {exc}") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ContactError("not a possible phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def try_normalize_phone(raw: str | None, region: str = "US") -> str | None:
+    """Like normalize_phone, but None for input that is not a phone (searching must not fail)."""
+    try:
+        return normalize_phone(raw, region)
+    except ContactError:
+        return None
+
+
+def normalize_email(raw: str | None) -> str | None:
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        result = validate_email(str(raw).strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ContactError(str(exc)) from None
+    # Matching is case-insensitive: store the whole address lower-cased.
+    return result.normalized.lower()
+
+
+def try_normalize_email(raw: str | None) -> str | None:
+    try:
+        return normalize_email(raw)
+    except ContactError:
+        return None

@@ -1,0 +1,94 @@
+"""Programs and which products qualify for them."""
+from __future__ import annotations
+
+from ..audit import record
+from ..errors import NotFound
+from ..models import Program, ProgramCode, utcnow
+from ..db import write_transaction
+
+REWARD_RULES = ("lesser_or_equal", "most_frequent")
+REQUIRABLE_FIELDS = ("address", "email", "phone")
+
+
+def qualifying_programs(lines) -> dict:
+    """{line index: [Program, ...]} for the active programs each line's UPC or SKU belongs to, in one query."""
+    upcs = {line["upc"] for line in lines if line.get("upc")}
+    skus = {line["sku"] for line in lines if line.get("sku")}
+    if not upcs and not skus:
+        return {}
+    cond = None
+    if upcs:
+        cond = (ProgramCode.kind == "upc") & ProgramCode.code.in_(sorted(upcs))
+    if skus:
+        sku_cond = (ProgramCode.kind == "sku") & ProgramCode.code.in_(sorted(skus))
+        cond = sku_cond if cond is None else (cond | sku_cond)
+    by_code: dict[tuple, list] = {}
+    programs = {}
+    for pc in (ProgramCode.select(ProgramCode, Program).join(Program)
+               .where(cond & (Program.status == "active"))):
+        programs[pc.program.id] = pc.program
+        by_code.setdefault((pc.kind, pc.code), []).append(pc.program.id)
+    out = {}
+    for i, line in enumerate(lines):
+        ids = set(by_code.get(("upc", line.get("upc")), [])) | set(by_code.get(("sku", line.get("sku")), []))
+        if ids:
+            out[i] = [programs[pid] for pid in sorted(ids)]
+    return out
+
+
+def program_dict(program: Program, codes=None) -> dict:
+    if codes is None:
+        codes = list(program.codes)
+    return {
+        "id": program.id,
+        "name": program.name,
+        "manufacturer": program.manufacturer,
+        "distributor": program.distributor,
+        "buy_quantity": program.buy_quantity,
+        "reward_rule": program.reward_rule,
+        "window_days": program.window_days,
+        "requires": program.requires or [],
+        "multi_purchase_threshold": program.multi_purchase_threshold,
+        "status": program.status,
+        "upcs": sorted(c.code for c in codes if c.kind == "upc"),
+        "skus": sorted(c.code for c in codes if c.kind == "sku"),
+    }
+
+
+def _set_codes(program: Program, upcs, skus):
+    ProgramCode.delete().where(ProgramCode.program == program.id).execute()
+    rows = [{"program": program.id, "kind": "upc", "code": c} for c in sorted(set(upcs or []))]
+    rows += [{"program": program.id, "kind": "sku", "code": c} for c in sorted(set(skus or []))]
+    for start in range(0, len(rows), 500):
+        ProgramCode.insert_many(rows[start:start + 500]).execute()
+
+
+PROGRAM_FIELDS = ("name", "manufacturer", "distributor", "buy_quantity", "reward_rule", "window_days", "requires",
+                  "multi_purchase_threshold", "status")
+
+
+def create_program(data: dict, actor: str) -> Program:
+    with write_transaction():
+        program = Program.create(**{k: data[k] for k in PROGRAM_FIELDS if k in data})
+        _set_codes(program, data.get("upcs"), data.get("skus"))
+        record(actor, "program.create", "program", program.id, **program_dict(program))
+    return program
+
+
+def update_program(program_id: int, data: dict, actor: str) -> Program:
+    with write_transaction():
+        program = Program.get_or_none(Program.id == program_id)
+        if program is None:
+            raise NotFound(f"no program {program_id}")
+        before = program_dict(program)
+        for key in PROGRAM_FIELDS:
+            if key in data:
+                setattr(program, key, data[key])
+        program.updated_at = utcnow()
+        program.save()
+        if "upcs" in data or "skus" in data:
+            _set_codes(program, data.get("upcs", before["upcs"]), data.get("skus", before["skus"]))
+        after = program_dict(program)
+        record(actor, "program.update", "program", program.id,
+               changed={k: [before[k], after[k]] for k in after if before.get(k) != after[k]})
+    return program
