@@ -185,3 +185,27 @@ def card_of(api, account_id, program_id, status=None):
 
 def D(x):
     return Decimal(str(x))
+
+
+# --- a real server and a real browser ---------------------------------------------------------------------------
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a real WSGI server (waitress) with its own SQLite file; ``live_server.app`` for set-up."""
+    from livesupport import LiveServer
+
+    app = make_app("sqlite:///" + str(tmp_path / "live.sqlite3"), DEMO=True)
+    with LiveServer(app) as server:
+        yield server
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_session():
+    """One headless Chromium (with the extension loaded) for the whole session; tests open their own tabs."""
+    from livesupport import chromium, quit_chromium
+
+    driver = chromium()
+    yield driver
+    quit_chromium(driver)

@@ -190,5 +190,22 @@ Register token (cashier), shown once:
     serve_app(app, host, port)
 
 
+def _add_feature_commands():
+    """Feature packages contribute command groups (e.g. ``loyalty pos`` from the Lightspeed integration)."""
+    import importlib
+
+    for module_name in ("loyalty.lightspeed.cli", "loyalty.web.cli"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (module_name, module_name.rsplit(".", 1)[0]):
+                continue
+            raise
+        for command in getattr(module, "COMMANDS", []):
+            main.add_command(command)
+
+
+_add_feature_commands()
+
 if __name__ == "__main__":
     main()

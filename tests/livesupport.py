@@ -1,0 +1,62 @@
+"""A real WSGI server (waitress) on a free loopback port, and headless Debian Chromium, for the browser tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+
+import requests
+from waitress import create_server
+
+EXTENSION_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "extension"))
+
+
+class LiveServer:
+    """``with LiveServer(app) as server: server.url`` serves ``app`` on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app, threads: int = 4):
+        self.app = app
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.port = self.server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        requests.get(self.url + "/api/v1/health", timeout=5).raise_for_status()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        self.thread.join(timeout=5)
+
+
+def chromium(extension: str | None = EXTENSION_DIR, window=(1400, 1000)):
+    """A headless Chromium driven by Selenium, with the unpacked extension loaded. Caller quits it."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="loyalty-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-sync", "--disable-background-networking", "--disable-component-update",
+                 f"--user-data-dir={profile}", f"--window-size={window[0]},{window[1]}"):
+        options.add_argument(flag)
+    if extension:
+        options.add_argument(f"--load-extension={extension}")
+        options.add_argument(f"--disable-extensions-except={extension}")
+    # An explicit driver path: otherwise Selenium Manager tries to download one, and the network is closed here.
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(service=service, options=options)
+    driver._loyalty_profile = profile
+    return driver
+
+
+def quit_chromium(driver):
+    profile = getattr(driver, "_loyalty_profile", None)
+    driver.quit()
+    if profile:
+        shutil.rmtree(profile, ignore_errors=True)
