@@ -1,0 +1,126 @@
+// The service worker: the only code that talks to the Loyalty Bridge server. Content scripts send typed
+// messages ({type, ...}); each type maps to fixed API paths built here. Ids from the page are checked and
+// URL-encoded; no URL from a page is ever fetched. No state in globals: Chrome stops this worker when idle.
+
+importScripts("lib/api.js", "lib/queue.js");
+
+/* global apiRequest, loadConfig, ApiError, enqueueCommit, flushQueue, QUEUE_KEY */
+
+const SYSTEMS = ["lightspeed-x", "lightspeed-r", "demo"];
+
+function checkSystem(system) {
+  if (!SYSTEMS.includes(system)) throw new ApiError("config", "This POS is not supported.");
+  return system;
+}
+
+function checkId(value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ApiError("config", "That loyalty record is not valid.");
+  return n;
+}
+
+function seg(value) {
+  return encodeURIComponent(String(value));
+}
+
+const handlers = {
+  async testConnection() {
+    return apiRequest("GET", "/api/v1/me");
+  },
+
+  // The POS customer → linked account, or candidates, or nothing; plus which contact fields the active
+  // programs require, so a new-account form can ask for the address up front.
+  async resolve({system, customer}) {
+    const out = await apiRequest("POST", "/api/v1/customers/resolve", {pos: {system: checkSystem(system)}, customer});
+    if (out.status !== "linked") {
+      const programs = await apiRequest("GET", "/api/v1/programs?status=active");
+      out.requires = [...new Set(programs.programs.flatMap((p) => p.requires || []))];
+    }
+    return out;
+  },
+
+  async preview({sale}) {
+    return apiRequest("POST", "/api/v1/sales/preview", {sale});
+  },
+
+  // A commit the server cannot be reached for is queued (not lost) and the answer says so.
+  async commit({sale, reasons}) {
+    try {
+      const result = await apiRequest("POST", "/api/v1/sales/commit", {sale, reasons: reasons || {}});
+      return {queued: false, result};
+    } catch (e) {
+      if (e instanceof ApiError && e.kind === "network") {
+        const entry = await enqueueCommit(sale, reasons);
+        return {queued: true, key: entry.key, message: e.message};
+      }
+      throw e;
+    }
+  },
+
+  async searchAccounts({q}) {
+    return apiRequest("GET", "/api/v1/accounts?q=" + encodeURIComponent(String(q || "").slice(0, 200)));
+  },
+
+  async createAccount({account}) {
+    return apiRequest("POST", "/api/v1/accounts", account);
+  },
+
+  async link({system, customerId, accountId}) {
+    return apiRequest("PUT", `/api/v1/links/${seg(checkSystem(system))}/${seg(customerId)}`,
+      {account_id: checkId(accountId)});
+  },
+
+  async unlink({system, customerId, reason, managerPin}) {
+    return apiRequest("DELETE", `/api/v1/links/${seg(checkSystem(system))}/${seg(customerId)}`,
+      {reason: reason || "Incorrect customer map", manager_pin: managerPin || null});
+  },
+
+  async rewardInfo({cardId}) {
+    return apiRequest("GET", `/api/v1/cards/${checkId(cardId)}/reward`);
+  },
+
+  // The fields a manufacturer requires are saved on the account first, then the card is redeemed.
+  async redeem({cardId, accountId, accountPatch, sale, item}) {
+    if (accountPatch && Object.keys(accountPatch).length) {
+      await apiRequest("PATCH", `/api/v1/accounts/${checkId(accountId)}`, accountPatch);
+    }
+    return apiRequest("POST", `/api/v1/cards/${checkId(cardId)}/redeem`, {sale, item});
+  },
+
+  async flushQueue() {
+    return flushQueue(true);
+  },
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = message && Object.prototype.hasOwnProperty.call(handlers, message.type) && handlers[message.type];
+  if (!handler) {
+    sendResponse({ok: false, error: "Unknown request."});
+    return false;
+  }
+  handler(message)
+    .then((data) => sendResponse({ok: true, data}))
+    .catch((e) => sendResponse({ok: false, error: e instanceof ApiError ? e.message :
+      "Something went wrong in the extension. Try again.", code: e.code || "extension_error",
+    status: e.status || 0, details: e.body && e.body.error ? e.body.error : null}));
+  // Any activity is a good moment to retry what is queued.
+  if (message.type !== "flushQueue") flushQueue(false).catch(() => {});
+  return true; // answer asynchronously
+});
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === "loyalty-retry") flushQueue(false).catch(() => {});
+});
+
+// New settings (e.g. the server is back at a new address): retry everything queued now.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if ((area === "local" || area === "managed") && (changes.server_url || changes.token)) {
+    flushQueue(true).catch(() => {});
+  }
+});
+
+chrome.runtime.onStartup.addListener(() => flushQueue(true).catch(() => {}));
+
+chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());
+
+/* exported QUEUE_KEY, loadConfig */
