@@ -4,12 +4,13 @@
   globalThis.LoyaltyBridge.PANEL_CSS = `
 :host { all: initial; position: fixed; top: 12px; right: 12px; z-index: 2147483647; }
 :host([hidden]) { display: none; }
+[hidden] { display: none !important; }
 .panel { box-sizing: border-box; width: 400px; max-height: calc(100vh - 80px); overflow: auto; background: #fff;
   color: #1d2a33; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; border-radius: 10px;
   box-shadow: 0 8px 28px rgba(0,0,0,.28); border-top: 6px solid #29a3e6; }
 header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px 0; }
 h2 { margin: 0; font-size: 18px; outline: none; }
-h3 { margin: 14px 0 4px; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #4a5a66; }
+h3 { margin: 14px 0 4px; font-size: 13px; color: #4a5a66; }
 .body { padding: 4px 14px 14px; }
 .status { margin: 6px 14px 0; min-height: 0; }
 .status:empty { display: none; }

@@ -3,9 +3,6 @@ real unpacked extension configured through its options page, and a small driver 
 (which lives in an open shadow root)."""
 from __future__ import annotations
 
-import json
-from types import SimpleNamespace
-
 import pytest
 from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
                                         WebDriverException)
@@ -28,7 +25,45 @@ def store(live_server):
         demo_data.load()
         _, token = create_token("Register 1", "cashier")
         create_user("boss", "manager", "correct horse battery", pin=MANAGER_PIN)
-    return SimpleNamespace(url=live_server.url, token=token, server=live_server, app=live_server.app)
+    return Store(live_server, token)
+
+
+class Store:
+    """The live server seen from the test: its URL and token, and what it recorded."""
+
+    def __init__(self, live_server, token):
+        self.url, self.token, self.app = live_server.url, token, live_server.app
+
+    def sale(self, sale_id):
+        """{"account_id", "lines": {line_id: quantity}} for a demo sale, or None if never committed."""
+        from loyalty.models import Sale
+
+        with self.app.app_context():
+            sale = Sale.get_or_none((Sale.pos_system == "demo") & (Sale.pos_sale_id == sale_id))
+            if sale is None:
+                return None
+            return {"account_id": sale.account_id,
+                    "lines": {row.line_id: str(row.quantity.normalize()) for row in sale.lines}}
+
+    def cards(self, account_id):
+        """{program name: (punches, status)} for the account's live cards."""
+        from loyalty.domain.cards import account_cards
+
+        with self.app.app_context():
+            return {c["program"]: (c["punches"], c["status"]) for c in account_cards(account_id)}
+
+    def account_of(self, pos_customer_id):
+        from loyalty.domain.accounts import live_link
+
+        with self.app.app_context():
+            link = live_link("demo", pos_customer_id)
+            return link.account_id if link else None
+
+    def account(self, account_id):
+        from loyalty.domain.accounts import account_dict, get_account
+
+        with self.app.app_context():
+            return account_dict(get_account(account_id))
 
 
 def configure_extension(driver, server_url: str, token: str):
@@ -143,21 +178,3 @@ def browser(chromium_session, store):
 @pytest.fixture
 def pos(browser, store):
     return Pos(browser, store.url).open()
-
-
-def server_sale(store, sale_id):
-    """What the server recorded for a demo sale: {line_id: quantity}, and the account id."""
-    from loyalty.models import Sale
-
-    with store.app.app_context():
-        sale = Sale.get_or_none((Sale.pos_system == "demo") & (Sale.pos_sale_id == sale_id))
-        if sale is None:
-            return None
-        return {"account_id": sale.account_id, "lines": {row.line_id: str(row.quantity) for row in sale.lines}}
-
-
-def account_cards(store, account_id):
-    from loyalty.domain.cards import account_cards as cards
-
-    with store.app.app_context():
-        return json.loads(json.dumps(cards(account_id), default=str))
