@@ -62,7 +62,9 @@
     place(opener) {
       if (!opener || !opener.isConnected) return;
       const rect = opener.getBoundingClientRect();
-      this.host.style.top = Math.max(8, Math.round(rect.bottom + 6)) + "px";
+      const top = Math.max(8, Math.round(rect.bottom + 6));
+      this.host.style.top = top + "px";
+      this.panelEl.style.maxHeight = Math.max(240, window.innerHeight - top - 12) + "px";
       this.host.style.right = Math.max(8, Math.round(window.innerWidth - rect.right)) + "px";
     }
 

@@ -25,7 +25,18 @@ def store(live_server):
         demo_data.load()
         _, token = create_token("Register 1", "cashier")
         create_user("boss", "manager", "correct horse battery", pin=MANAGER_PIN)
-    return Store(live_server, token)
+    yield Store(live_server, token)
+    close_kept_alive_connections(live_server.server)
+
+
+def close_kept_alive_connections(server):
+    """Chromium keeps HTTP connections alive, and waitress's loop runs while any channel is open, so the live
+    server's thread would outlive its test by minutes (LiveServer.__exit__ waits 5 s for it). Ask each channel
+    to close and wake the loop: both are safe from another thread."""
+    for channel in list(server._map.values()):
+        if channel is not server and hasattr(channel, "will_close"):
+            channel.will_close = True
+    server.pull_trigger()
 
 
 class Store:
@@ -127,6 +138,9 @@ class Pos:
 
     def sale_id(self):
         return self.d.find_element(By.CSS_SELECTOR, ".sale").get_attribute("data-sale-id")
+
+    def customer_id(self):
+        return self.d.find_element(By.CSS_SELECTOR, ".wr-customer-badge").get_attribute("data-customer-id")
 
     def button(self):
         return self.d.find_element(By.CSS_SELECTOR, "[data-loyalty-bridge-button]")
