@@ -1,21 +1,12 @@
 """Browser fixtures: the real server with the demo data and a register token, the session's Chromium with the
-real unpacked extension configured through its options page, and a small driver for the demo POS and the panel
-(which lives in an open shadow root)."""
+real unpacked extension configured through its options page, and the demo POS opened in it."""
 from __future__ import annotations
 
 import pytest
-from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
-                                        WebDriverException)
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from loyalty import demo_data
 from loyalty.auth import create_token, create_user
-
-EXTENSION_ID = "kmlpkkgdolcibmibgpejplifanhfhidf"  # from the manifest's "key"
-OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/options.html"
-MANAGER_PIN = "4321"
-WAIT = 10
+from posdriver import MANAGER_PIN, Pos, Store, close_kept_alive_connections, configure_extension
 
 
 @pytest.fixture
@@ -27,160 +18,6 @@ def store(live_server):
         create_user("boss", "manager", "correct horse battery", pin=MANAGER_PIN)
     yield Store(live_server, token)
     close_kept_alive_connections(live_server.server)
-
-
-def close_kept_alive_connections(server):
-    """Chromium keeps HTTP connections alive, and waitress's loop runs while any channel is open, so the live
-    server's thread would outlive its test by minutes (LiveServer.__exit__ waits 5 s for it). Ask each channel
-    to close and wake the loop: both are safe from another thread."""
-    for channel in list(server._map.values()):
-        if channel is not server and hasattr(channel, "will_close"):
-            channel.will_close = True
-    server.pull_trigger()
-
-
-class Store:
-    """The live server seen from the test: its URL and token, and what it recorded."""
-
-    def __init__(self, live_server, token):
-        self.url, self.token, self.app = live_server.url, token, live_server.app
-
-    def sale(self, sale_id):
-        """{"account_id", "lines": {line_id: quantity}} for a demo sale, or None if never committed."""
-        from loyalty.models import Sale
-
-        with self.app.app_context():
-            sale = Sale.get_or_none((Sale.pos_system == "demo") & (Sale.pos_sale_id == sale_id))
-            if sale is None:
-                return None
-            return {"account_id": sale.account_id,
-                    "lines": {row.line_id: str(row.quantity.normalize()) for row in sale.lines}}
-
-    def cards(self, account_id):
-        """{program name: (punches, status)} for the account's live cards."""
-        from loyalty.domain.cards import account_cards
-
-        with self.app.app_context():
-            return {c["program"]: (c["punches"], c["status"]) for c in account_cards(account_id)}
-
-    def account_of(self, pos_customer_id):
-        from loyalty.domain.accounts import live_link
-
-        with self.app.app_context():
-            link = live_link("demo", pos_customer_id)
-            return link.account_id if link else None
-
-    def account(self, account_id):
-        from loyalty.domain.accounts import account_dict, get_account
-
-        with self.app.app_context():
-            return account_dict(get_account(account_id))
-
-
-def configure_extension(driver, server_url: str, token: str):
-    """What a store admin does: open the options page, fill server_url and token, save."""
-    driver.get(OPTIONS_URL)
-    # A clean slate for each test: settings and any queued commit from an earlier test.
-    driver.execute_async_script("chrome.storage.local.clear().then(arguments[arguments.length - 1])")
-    driver.get(OPTIONS_URL)
-    for name, value in (("server_url", server_url), ("token", token)):
-        field = driver.find_element(By.NAME, name)
-        field.clear()
-        field.send_keys(value)
-    driver.find_element(By.ID, "save").click()
-    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "status").text == "Saved.")
-
-
-def set_server_url(driver, server_url: str):
-    """Change only the server address (as the options page does), from an extension page."""
-    driver.get(OPTIONS_URL)
-    driver.execute_async_script("chrome.storage.local.set({server_url: arguments[0]})"
-                                ".then(arguments[arguments.length - 1])", server_url)
-
-
-class Pos:
-    """The demo POS page and the extension's panel on it."""
-
-    def __init__(self, driver, url):
-        self.d, self.url = driver, url
-
-    def wait(self, fn, timeout=WAIT, message=""):
-        return WebDriverWait(self.d, timeout, ignored_exceptions=(NoSuchElementException,
-                                                                  StaleElementReferenceException)).until(fn, message)
-
-    def open(self):
-        self.d.get(self.url + "/demo/pos")
-        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "[data-loyalty-bridge-button]"),
-                  message="the extension's button did not appear")
-        return self
-
-    # --- the POS ---------------------------------------------------------------------------------------------
-    def attach(self, customer_id):
-        Select(self.d.find_element(By.CSS_SELECTOR, ".customer-picker")).select_by_value(customer_id)
-        self.d.find_element(By.CSS_SELECTOR, ".attach-customer").click()
-        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, ".wr-customer-badge"))
-
-    def new_customer(self, first, last, email="", phone=""):
-        for name, value in (("first_name", first), ("last_name", last), ("email", email), ("phone", phone)):
-            self.d.find_element(By.CSS_SELECTOR, f".new-customer input[name={name}]").send_keys(value)
-        self.d.find_element(By.CSS_SELECTOR, ".new-customer button[type=submit]").click()
-        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, ".wr-customer-badge"))
-
-    def add(self, product_id, times=1):
-        for _ in range(times):
-            before = self.quantity(product_id)
-            self.d.find_element(By.CSS_SELECTOR, f".product[data-product-id='{product_id}']").click()
-            self.wait(lambda d: self.quantity(product_id) != before)
-
-    def quantity(self, product_id):
-        found = self.d.find_elements(By.CSS_SELECTOR, f".sale-list-item[data-product-id='{product_id}']")
-        return int(found[0].get_attribute("data-quantity")) if found else 0
-
-    def sale_id(self):
-        return self.d.find_element(By.CSS_SELECTOR, ".sale").get_attribute("data-sale-id")
-
-    def customer_id(self):
-        return self.d.find_element(By.CSS_SELECTOR, ".wr-customer-badge").get_attribute("data-customer-id")
-
-    def button(self):
-        return self.d.find_element(By.CSS_SELECTOR, "[data-loyalty-bridge-button]")
-
-    # --- the panel ---------------------------------------------------------------------------------------------
-    def root(self):
-        return self.d.find_element(By.ID, "loyalty-bridge-panel-host").shadow_root
-
-    def find(self, css):
-        return self.root().find_element(By.CSS_SELECTOR, css)
-
-    def finds(self, css):
-        return self.root().find_elements(By.CSS_SELECTOR, css)
-
-    def panel(self):
-        """Click the button and wait for the panel's first view to be drawn."""
-        self.wait(lambda d: self.button().is_enabled(), message="the button stayed disabled")
-        self.button().click()
-        self.wait(lambda d: self.find(".body").text.strip() and "Loading" not in self.find(".status").text)
-        return self
-
-    def text(self):
-        return self.find(".panel").text
-
-    def wait_text(self, *needles, css=".panel"):
-        self.wait(lambda d: all(n in self.find(css).text for n in needles),
-                  message=f"panel never showed {needles!r}; it shows: {self._safe_text(css)!r}")
-
-    def _safe_text(self, css):
-        try:
-            return self.find(css).text
-        except WebDriverException:
-            return None
-
-    def click(self, css, index=0):
-        self.wait(lambda d: self.finds(css)[index].is_enabled())
-        self.finds(css)[index].click()
-
-    def status(self):
-        return self.find(".status").text
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+"""Redeeming a complete card from the panel (the manufacturer's required fields asked first), and a commit kept
+in the offline queue while the server cannot be reached, then delivered."""
+import socket
+from decimal import Decimal
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from posdriver import OPTIONS_URL, set_server_url
+
+pytestmark = pytest.mark.browser
+
+FARMINA = "Farmina Buy 10 Get 1"
+
+
+@pytest.fixture
+def sam_with_a_full_farmina_card(store):
+    """Sam (POS customer c-1005) has an account without an address and a complete Farmina card; Farmina
+    requires the customer's address before a reward."""
+    from loyalty.demo_data import _sale
+    from loyalty.domain.accounts import create_account
+    from loyalty.domain.sales import Options, commit_sale
+    from loyalty.models import Program
+
+    with store.app.app_context():
+        account = create_account({"first_name": "Sam", "last_name": "Rivera", "email": "sam.rivera@example.com",
+                                  "link": {"system": "demo", "customer_id": "c-1005"}}, "test")
+        farmina = Program.get(Program.name == FARMINA).id
+        commit_sale(_sale("hist-sam", "c-1005", [("p-farmina-26", 10)]),
+                    {str(farmina): {"reason": "Stocking up", "note": None}}, Options(actor="test"))
+        return account.id
+
+
+def test_redeem_asks_the_required_address_then_says_the_discount_to_apply(pos, store,
+                                                                          sam_with_a_full_farmina_card):
+    pos.attach("c-1005")
+    pos.add("p-farmina-26")  # the free bag goes on the sale
+    pos.panel()
+    pos.wait_text("Rewards available: 1", f"{FARMINA} 10 of 10: reward available")
+    pos.click("button.use-reward")
+
+    pos.wait_text(f"Reward: {FARMINA}", "Maximum value to discount: $102.99",
+                  "The manufacturer requires the customer's address first")
+    assert pos.find("select[name=item] option:checked").text.startswith("Farmina N&D Chicken & Pomegranate")
+    form = pos.find("form.redeem")
+    for name, text in (("address.line1", "9 Birch Rd"), ("address.city", "Eugene"), ("address.region", "OR"),
+                       ("address.postal_code", "97401")):
+        form.find_element(By.CSS_SELECTOR, f"input[name='{name}']").send_keys(text)
+    pos.click("button.redeem-button")
+
+    pos.wait_text("Reward redeemed. Apply a discount of $102.99 on Farmina N&D Chicken & Pomegranate 26.4 lb "
+                  "in the POS now", css=".status")
+    pos.wait_text("Rewards available: 0")
+    account = store.account(sam_with_a_full_farmina_card)
+    assert account["address"]["line1"] == "9 Birch Rd"
+    with store.app.app_context():
+        from loyalty.models import Redemption
+        red = Redemption.get()
+        assert (red.pos_system, red.pos_sale_id, red.item_upc) == ("demo", pos.sale_id(), "8010276030877")
+        assert Decimal(red.max_value) == Decimal("102.99")
+
+
+def dead_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed
+
+
+def queue_in_storage(driver):
+    return driver.execute_async_script(
+        "chrome.storage.local.get('commit_queue').then(r => arguments[arguments.length - 1](r.commit_queue || {}))")
+
+
+def test_a_commit_made_while_the_server_is_unreachable_is_queued_then_sent(pos, store):
+    pos.attach("c-1001")
+    pos.add("p-acana-25")
+    pos.panel()
+    pos.wait_text("Dana Whitfield", "+1 on ACANA 25 lb Frequent Buyer")
+    sale_id = pos.sale_id()
+
+    # The network goes away between opening the panel and committing.
+    pos_tab = pos.d.current_window_handle
+    pos.d.switch_to.new_window("tab")
+    set_server_url(pos.d, dead_url())
+    pos.d.switch_to.window(pos_tab)
+    pos.click("button.commit")
+    pos.wait_text("Queued: the loyalty server cannot be reached", css=".status")
+    assert store.sale(sale_id) is None
+
+    options_tab = [h for h in pos.d.window_handles if h != pos_tab][0]
+    pos.d.switch_to.window(options_tab)
+    queued = queue_in_storage(pos.d)
+    assert list(queued) == [f"demo:{sale_id}"] and queued[f"demo:{sale_id}"]["status"] == "queued"
+    set_server_url(pos.d, store.url)  # the server is back: the worker retries at once
+    pos.d.close()
+    pos.d.switch_to.window(pos_tab)
+
+    pos.wait_text("Sent (it was queued): ACANA 25 lb Frequent Buyer +1 (8 of 12)", css=".status")
+    pos.wait_text("No items on current sale")
+    assert store.sale(sale_id)["lines"] == {"1": "1"}
+    assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (8, "open")
+    pos.d.get(OPTIONS_URL)
+    assert queue_in_storage(pos.d)[f"demo:{sale_id}"]["status"] == "sent"
