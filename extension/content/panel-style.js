@@ -27,6 +27,8 @@ ul.punches li { border: 0; padding: 0 0 0 12px; color: #155f8f; font-size: 13px;
 .rewards { font-weight: 600; }
 .no-items { color: #1f6f36; font-weight: 600; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 14px; }
+/* Commit stays in view however long the sale: the cashier never scrolls for the one click. */
+.actions.sticky { position: sticky; bottom: 0; background: #fff; padding: 8px 0 2px; margin-bottom: -2px; }
 button { font: inherit; padding: 7px 12px; border-radius: 6px; border: 1px solid #1b7fbf; background: #fff;
   color: #155f8f; cursor: pointer; }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #7cc8f2; outline-offset: 1px; }

@@ -150,6 +150,13 @@
       }
       const projected = new Map((preview.cards || []).map((c) => [c.program_id, c]));
       const cards = (account.cards || []).filter((c) => c.status === "open" || c.status === "complete");
+      // A program this sale punches for the first time has no card yet: show the one the commit will start.
+      for (const p of preview.cards || []) {
+        if (p.punches_to_add > 0 && !cards.some((c) => c.program_id === p.program_id && c.status === "open")) {
+          cards.push({id: null, program_id: p.program_id, program: p.program, punches: 0,
+            buy_quantity: p.buy_quantity, status: "open"});
+        }
+      }
       const rewards = cards.filter((c) => c.status === "complete");
       const lines = preview.uncommitted_lines || [];
       const commit = h("button", {type: "button", class: "primary commit", disabled: lines.length === 0,
@@ -165,7 +172,7 @@
         lines.length ? h("ul", {class: "uncommitted"}, lines.map((l) => this.lineItem(l))) :
           h("p", {class: "no-items"}, "No items on current sale"),
         (preview.warnings || []).map((w) => h("p", {class: "warning"}, w.message)),
-        h("div", {class: "actions"}, commit,
+        h("div", {class: "actions sticky"}, commit,
           sale.customer && sale.customer.pos_id ? h("button", {type: "button", class: "link unmap",
             onclick: () => this.renderUnlink(sale, account)}, "Incorrect customer map") : null),
       ], note);
@@ -179,9 +186,11 @@
           h("button", {type: "button", class: "use-reward",
             onclick: () => this.renderReward(sale, account, card)}, "Redeem reward"));
       }
-      const after = projection && projection.punches_to_add > 0 ?
-        ` → ${projection.punches_after} of ${card.buy_quantity} after commit` : "";
-      return h("li", {class: "card", "data-card-id": card.id},
+      const adding = projection ? projection.punches_to_add : 0;
+      let after = "";
+      if (adding > 0 && card.punches + adding >= card.buy_quantity) after = " → complete after commit: a reward";
+      else if (adding > 0) after = ` → ${card.punches + adding} of ${card.buy_quantity} after commit`;
+      return h("li", {class: "card", "data-card-id": card.id || "new"},
         h("span", {class: "program"}, card.program), " ",
         h("span", {class: "progress"}, `${card.punches} of ${card.buy_quantity}`),
         after ? h("span", {class: "after"}, after) : null);
