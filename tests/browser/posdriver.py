@@ -2,6 +2,8 @@
 extension through its options page, and reading what the live server recorded."""
 from __future__ import annotations
 
+import socket
+
 from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
                                         WebDriverException)
 from selenium.webdriver.common.by import By
@@ -167,3 +169,10 @@ def close_kept_alive_connections(server):
         if channel is not server and hasattr(channel, "will_close"):
             channel.will_close = True
     server.pull_trigger()
+
+
+def dead_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed

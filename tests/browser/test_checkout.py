@@ -91,3 +91,23 @@ def test_multi_purchase_asks_a_reason_per_card_then_commits(pos, store):
         from loyalty.models import Punch
         punch = Punch.select().order_by(Punch.id.desc()).first()
         assert (punch.reason, punch.note) == ("Other", "Breeder picking up for the kennel")
+
+
+def test_the_usual_checkout_works_from_the_keyboard(pos, store):
+    from selenium.webdriver.common.keys import Keys
+
+    pos.attach("c-1001")
+    pos.add("p-acana-25")
+    pos.wait(lambda d: pos.button().is_enabled())
+    pos.button().send_keys(Keys.ENTER)
+    pos.wait_text("Dana Whitfield", "+1 on ACANA 25 lb Frequent Buyer")
+    # "Commit" has the focus when there is something to commit: Enter commits.
+    pos.wait(lambda d: d.execute_script(
+        "return document.getElementById('loyalty-bridge-panel-host').shadowRoot.activeElement?.textContent")
+        == "Commit")
+    pos.d.switch_to.active_element.send_keys(Keys.ENTER)
+    pos.wait_text("No items on current sale")
+    pos.d.switch_to.active_element.send_keys(Keys.ESCAPE)
+    pos.wait(lambda d: not d.find_element(By.ID, "loyalty-bridge-panel-host").is_displayed())
+    assert pos.d.switch_to.active_element == pos.button(), "focus goes back to the button"
+    assert store.cards(store.account_of("c-1001"))[ACANA] == (8, "open")

@@ -1,12 +1,11 @@
 """Redeeming a complete card from the panel (the manufacturer's required fields asked first), and a commit kept
 in the offline queue while the server cannot be reached, then delivered."""
-import socket
 from decimal import Decimal
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from posdriver import OPTIONS_URL, set_server_url
+from posdriver import OPTIONS_URL, dead_url, set_server_url
 
 pytestmark = pytest.mark.browser
 
@@ -58,13 +57,6 @@ def test_redeem_asks_the_required_address_then_says_the_discount_to_apply(pos, s
         red = Redemption.get()
         assert (red.pos_system, red.pos_sale_id, red.item_upc) == ("demo", pos.sale_id(), "8010276030877")
         assert Decimal(red.max_value) == Decimal("102.99")
-
-
-def dead_url():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed
 
 
 def queue_in_storage(driver):
