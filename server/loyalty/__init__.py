@@ -7,6 +7,7 @@ import os
 from flask import Flask, jsonify, request
 from flask_cors import CORS
 from marshmallow import ValidationError
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import database, init_database
@@ -116,6 +117,18 @@ def _register_error_handlers(app: Flask):
         message = "the body is too large (1 MB at most)" if exc.code == 413 else exc.description
         return jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": message,
                                   "fields": {}}}), exc.code
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError):
+        # SQLite waits busy_timeout for the write lock; past that, tell the client to retry (commits are
+        # idempotent) instead of failing with a 500.
+        if "locked" not in str(exc) and "deadlock" not in str(exc):
+            return _unexpected(exc)
+        log.warning("database busy on %s %s", request.method, request.path)
+        response = jsonify({"error": {"code": "busy", "message": "the database is busy; try again",
+                                      "fields": {}}})
+        response.headers["Retry-After"] = "1"
+        return response, 503
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -259,12 +259,10 @@ def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account
     # A POS customer id typed into the box finds its linked account too.
     linked = [link.account_id for link in PosLink.select().where(
         (PosLink.pos_customer_id == q) & PosLink.unlinked_at.is_null()).limit(limit)]
-    words = q.lower().split()
-    cond = None
-    for word in words:
-        pattern = word.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        term = (Account.name_key.startswith(word)) | (Account.name_key.contains(" " + word)) \
-            if pattern else None
-        cond = term if cond is None else (cond & term)
-    query = Account.select().where(live & ((Account.id.in_(linked)) | cond) if cond is not None else live)
-    return list(query.order_by(Account.name_key).limit(limit))
+    # Every word must start the last name, the first name or a later part of either (peewee escapes LIKE).
+    cond = live
+    for word in q.lower().split():
+        cond &= Account.name_key.startswith(word) | Account.name_key.contains(" " + word)
+    if linked:
+        cond = (cond | Account.id.in_(linked)) & live
+    return list(Account.select().where(cond).order_by(Account.name_key).limit(limit))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from ..models import Card, Program, Punch, utcnow
+from ..models import Account, Card, Program, Punch, utcnow
 
 LIVE = ("open", "complete")
 
@@ -55,6 +55,15 @@ class ProgramState:
     changes: list = field(default_factory=list)
 
 
+def lock_account(account_id: int):
+    """Serialise punch changes per account. On PostgreSQL two transactions could otherwise both see no open card
+    and both create one; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    from ..db import is_postgres
+
+    if is_postgres():
+        Account.select(Account.id).where(Account.id == account_id).for_update().execute()
+
+
 def expire_if_due(card: Card, program: Program, now: dt.datetime) -> bool:
     """An open card past its completion window expires; its punches stay on it as history."""
     if card.status == "open" and card.expires_at is not None and card.expires_at <= now:
@@ -79,6 +88,7 @@ def add_punches(account_id: int, program: Program, quantity: int, ctx: PunchCont
                 now: dt.datetime | None = None) -> list[CardChange]:
     """Punch ``quantity`` times, completing cards and rolling over to new ones."""
     now = now or utcnow()
+    lock_account(account_id)
     changes = []
     remaining = quantity
     while remaining > 0:
@@ -116,6 +126,7 @@ def take_back(account_id: int, program: Program, quantity: int, ctx: PunchContex
     open card as a debt, so that buying, redeeming and refunding never keeps a reward that was not paid for.
     """
     now = now or utcnow()
+    lock_account(account_id)
     changes = []
     remaining = quantity
     live = list(Card.select().where((Card.account == account_id) & (Card.program == program.id)

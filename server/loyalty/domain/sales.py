@@ -19,7 +19,7 @@ from ..db import is_postgres, write_transaction
 from ..errors import Conflict, ValidationFailed
 from ..models import Account, Card, Program, Punch, Redemption, Sale, SaleLine, utcnow
 from .accounts import account_dict, get_account, live_link
-from .cards import LIVE, PunchContext, add_punches, take_back
+from .cards import LIVE, PunchContext, add_punches, lock_account, take_back
 from .programs import qualifying_programs
 
 DEFAULT_REASONS = ("Multiple pets", "Stocking up", "Buying for another household", "Other")
@@ -375,6 +375,8 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         if sale.last_hash == digest and sale.last_response is not None:
             return sale.last_response
         account, link = _resolve_for(sale_in, sale)
+        if account is not None:
+            lock_account(account.id)  # before reading its cards: the plan must see every earlier commit
         now = utcnow()
         if account is not None and sale.account_id not in (None, account.id) and not sale_in["pos"].get("return_for"):
             move_sale(sale, account.id, opts.actor)
