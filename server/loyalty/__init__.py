@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_cors import CORS
 from marshmallow import ValidationError
 from peewee import OperationalError
@@ -48,7 +49,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _connect():
+        g.started = time.perf_counter()
         database.connect(reuse_if_open=True)
+
+    @app.after_request
+    def _server_timing(response):
+        # The server's own time for this request, for clients and benchmarks (Server-Timing is a W3C header).
+        started = g.get("started")
+        if started is not None:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
     @app.teardown_request
     def _release(exc):

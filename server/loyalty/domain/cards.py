@@ -33,13 +33,16 @@ class PunchContext:
     note: str | None = None
     needs_review: bool = False
 
-    def row(self, account_id, program, card, quantity) -> Punch:
-        return Punch.create(
+    def values(self, account_id, program, card, quantity) -> dict:
+        return dict(
             account=account_id, program=program.id, card=card.id, kind=self.kind, quantity=quantity,
             sale=self.sale, line=self.line, cause=self.cause, unit_price=self.unit_price, upc=self.upc,
             sku=self.sku, item_name=self.item_name, reason=self.reason, note=self.note,
-            needs_review=self.needs_review, actor=self.actor,
+            needs_review=self.needs_review, actor=self.actor, created_at=utcnow(),
         )
+
+    def row(self, account_id, program, card, quantity) -> Punch:
+        return Punch.create(**self.values(account_id, program, card, quantity))
 
 
 @dataclass
@@ -87,28 +90,44 @@ def open_card(account_id: int, program: Program, now: dt.datetime | None = None)
 def add_punches(account_id: int, program: Program, quantity: int, ctx: PunchContext,
                 now: dt.datetime | None = None) -> list[CardChange]:
     """Punch ``quantity`` times, completing cards and rolling over to new ones."""
+    return add_punches_batch(account_id, program, [(quantity, ctx)], now)
+
+
+def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None) -> list[CardChange]:
+    """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one open-card lookup, one insert of
+    the ledger rows, one update per card touched (a sale's lines all punch in a handful of queries)."""
     now = now or utcnow()
     lock_account(account_id)
-    changes = []
-    remaining = quantity
-    while remaining > 0:
-        card = open_card(account_id, program, now)
-        room = program.buy_quantity - card.punches
-        n = min(room, remaining)
-        if n <= 0:  # a card over-filled by an adjustment: close it and move on
-            _complete(card, now)
-            continue
-        ctx.row(account_id, program, card, n)
-        card.punches += n
-        if card.first_punch_at is None:
-            card.first_punch_at = now
-            card.expires_at = now + dt.timedelta(days=program.window_days) if program.window_days else None
-        if card.punches >= program.buy_quantity:
-            card.status = "complete"
-            card.completed_at = now
-        card.save()
-        changes.append(CardChange(card.id, n))
-        remaining -= n
+    changes, rows, dirty = [], [], {}
+    card = None
+    for quantity, ctx in items:
+        remaining = quantity
+        while remaining > 0:
+            if card is None or card.status != "open":
+                card = open_card(account_id, program, now)
+            room = program.buy_quantity - card.punches
+            n = min(room, remaining)
+            if n <= 0:  # a card over-filled by an adjustment: close it and move on
+                _complete(card, now)
+                continue
+            rows.append(ctx.values(account_id, program, card, n))
+            card.punches += n
+            if card.first_punch_at is None:
+                card.first_punch_at = now
+                card.expires_at = now + dt.timedelta(days=program.window_days) if program.window_days else None
+            if card.punches >= program.buy_quantity:
+                card.status = "complete"
+                card.completed_at = now
+                card.save()  # before the next open card is created: one open card per account and program
+                dirty.pop(card.id, None)
+            else:
+                dirty[card.id] = card
+            changes.append(CardChange(card.id, n))
+            remaining -= n
+    for c in dirty.values():
+        c.save()
+    if rows:
+        Punch.insert_many(rows).execute()
     return changes
 
 

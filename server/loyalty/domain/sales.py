@@ -19,7 +19,7 @@ from ..db import is_postgres, write_transaction
 from ..errors import Conflict, ValidationFailed
 from ..models import Account, Card, Program, Punch, Redemption, Sale, SaleLine, utcnow
 from .accounts import account_dict, get_account, live_link
-from .cards import LIVE, PunchContext, add_punches, lock_account, take_back
+from .cards import LIVE, PunchContext, add_punches, add_punches_batch, lock_account, take_back
 from .programs import qualifying_programs
 
 DEFAULT_REASONS = ("Multiple pets", "Stocking up", "Buying for another household", "Other")
@@ -425,7 +425,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
 
 def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
     rows = dict(existing)
-    seen = set()
+    seen, new = set(), []
     for line in plan.lines:
         seen.add(line["line_id"])
         values = {k: line.get(k) for k in ("product_id", "sku", "upc", "name", "unit_price")}
@@ -434,7 +434,7 @@ def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
         values["original_line"] = o.id if o is not None else None
         row = rows.get(line["line_id"])
         if row is None:
-            rows[line["line_id"]] = SaleLine.create(sale=sale.id, line_id=line["line_id"], **values)
+            new.append({"sale": sale.id, "line_id": line["line_id"], **values})
         else:
             changed = [k for k, v in values.items() if getattr(row, k if k != "original_line" else "original_line_id") != v]
             if changed:
@@ -445,6 +445,9 @@ def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
         if line_id not in seen and row.quantity != 0:  # removed from the sale: keep the row for its history
             row.quantity = Decimal(0)
             row.save()
+    if new:
+        for row in SaleLine.insert_many(new).returning(SaleLine).objects(SaleLine).execute():
+            rows[row.line_id] = row
     return rows
 
 
@@ -453,6 +456,7 @@ def _apply(plan: Plan, sale: Sale, rows: dict, given: dict, missing: set, opts: 
     changes = []
     lines_by_id = {line["line_id"]: line for line in plan.lines}
     # Reversals first, so that additions land on the card the reversal left open.
+    additions: dict[int, list] = {}
     for (line_id, pid), delta in sorted(plan.deltas.items(), key=lambda kv: kv[1]):
         program = plan.programs[pid]
         row = rows[line_id]
@@ -471,10 +475,12 @@ def _apply(plan: Plan, sale: Sale, rows: dict, given: dict, missing: set, opts: 
         if ctx.needs_review:
             ctx.reason = "needs reason"
         if delta > 0:
-            add_punches(account.id, program, delta, ctx, now)
+            additions.setdefault(pid, []).append((delta, ctx))
         else:
             take_back(account.id, program, -delta, ctx, now)
         changes.append({"line_id": line_id, "program_id": pid, "punches": delta})
+    for pid, items in additions.items():
+        add_punches_batch(account.id, plan.programs[pid], items, now)
     for line_id, count in plan.reopen.items():
         _reopen_rewards(plan, rows[line_id], count, opts.actor, now)
         changes.append({"line_id": line_id, "rewards_reopened": count})
