@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from peewee import fn
 
+from .. import fastsql
 from ..audit import record
 from ..db import is_postgres, write_transaction
 from ..errors import Conflict, ValidationFailed
@@ -60,6 +61,10 @@ class Plan:
     uncommitted: list = field(default_factory=list)
 
 
+SALE_STATE = ("kind", "account", "link", "pos_customer_id", "store", "register", "return_for", "original", "source",
+              "committed_by", "updated_at", "last_hash", "last_response")
+
+
 def sale_hash(sale: dict) -> str:
     return hashlib.sha256(json.dumps(sale, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -69,13 +74,11 @@ def whole(q: Decimal) -> int | None:
 
 
 def _lock_sale(system: str, sale_id: str, create: bool) -> Sale | None:
-    where = (Sale.pos_system == system) & (Sale.pos_sale_id == sale_id)
     if create:
-        Sale.insert(pos_system=system, pos_sale_id=sale_id).on_conflict_ignore().execute()
-    query = Sale.select().where(where)
-    if is_postgres():
-        query = query.for_update()
-    return query.first()
+        fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True,
+                       returning=False)
+    return fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id),
+                         for_update=create and is_postgres())
 
 
 def _account_for(sale_in: dict, sale: Sale | None):
@@ -95,7 +98,7 @@ def _account_for(sale_in: dict, sale: Sale | None):
 def _free_units(system: str, sale_id: str, lines: list) -> dict:
     """{line_id: units given free} from the redemptions recorded for this sale: a free item does not punch."""
     free: dict[str, int] = {}
-    for red in Redemption.select().where((Redemption.pos_system == system) & (Redemption.pos_sale_id == sale_id)):
+    for red in fastsql.select(Redemption, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id)):
         for line in lines:
             matches = (red.item_upc and red.item_upc == line.get("upc")) or \
                       (red.item_sku and red.item_sku == line.get("sku"))
@@ -111,10 +114,9 @@ def _own_net(line_rows) -> dict:
     ids = {row.id: row.line_id for row in line_rows}
     if not ids:
         return {}
-    query = (Punch.select(Punch.line, Punch.program, fn.SUM(Punch.quantity).alias("n"))
-             .where(Punch.line.in_(list(ids)) & (Punch.kind != "refund"))
-             .group_by(Punch.line, Punch.program))
-    return {(ids[row.line_id], row.program_id): int(row.n or 0) for row in query}
+    query = ('SELECT "line_id", "program_id", SUM("quantity") FROM "punch" WHERE "kind" <> ? AND "line_id" IN '
+             f'{fastsql.in_list(len(ids))} GROUP BY "line_id", "program_id"')
+    return {(ids[line], pid): int(n or 0) for line, pid, n in fastsql.rows(query, ["refund", *ids])}
 
 
 def _plan_sale(plan: Plan, sale_in: dict, existing: dict):
@@ -257,12 +259,14 @@ def _card_states(account_id: int, program_ids) -> dict:
     out = {pid: [0, 0] for pid in program_ids}
     if not program_ids:
         return {}
-    for card in Card.select(Card.program, Card.punches, Card.status).where(
-            (Card.account == account_id) & Card.program.in_(list(program_ids)) & Card.status.in_(LIVE)):
-        if card.status == "open":
-            out[card.program_id][0] = card.punches
+    ids = sorted(program_ids)
+    query = ('SELECT "program_id", "punches", "status" FROM "card" WHERE "account_id" = ? AND "status" IN (?, ?) '
+             f'AND "program_id" IN {fastsql.in_list(len(ids))}')
+    for pid, punches, status in fastsql.rows(query, [account_id, *LIVE, *ids]):
+        if status == "open":
+            out[pid][0] = punches
         else:
-            out[card.program_id][1] += 1
+            out[pid][1] += 1
     return out
 
 
@@ -322,7 +326,8 @@ def _plan(sale_in: dict, sale: Sale | None, account, warnings_only=False) -> tup
     lines = [dict(line) for line in sale_in["lines"]]
     for enrich in _LINE_ENRICHERS:
         enrich(system, lines)
-    existing = {row.line_id: row for row in sale.lines} if sale is not None and sale.id else {}
+    existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
+        if sale is not None and sale.id else {}
     plan = Plan(account=account, sale=sale, lines=lines)
     original = None
     if sale_in["pos"].get("return_for"):
@@ -416,7 +421,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         }
         sale.last_hash = digest
         sale.last_response = response
-        sale.save()
+        fastsql.save(sale, *SALE_STATE)
         record(opts.actor, "sale.refund" if sale.kind == "refund" else "sale.commit", "sale", sale.id,
                account_id=account.id if account else None, system=system, sale_id=sale_id, changes=changes,
                warnings=[w["code"] for w in plan.warnings], source=opts.source)
@@ -445,9 +450,8 @@ def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
         if line_id not in seen and row.quantity != 0:  # removed from the sale: keep the row for its history
             row.quantity = Decimal(0)
             row.save()
-    if new:
-        for row in SaleLine.insert_many(new).returning(SaleLine).objects(SaleLine).execute():
-            rows[row.line_id] = row
+    for record, new_id in zip(new, fastsql.insert(SaleLine, new)):
+        rows[record["line_id"]] = SaleLine(id=new_id, **record)
     return rows
 
 
