@@ -1,0 +1,48 @@
+"""Fixtures for the Lightspeed integration: the fake X-Series API on a real loopback port, a connection to it,
+and clients whose back-off sleeps are recorded instead of slept."""
+from __future__ import annotations
+
+import pytest
+
+from fake_xseries import FakeXSeries
+
+TOKEN = "lsxs_pt_S3cr3tT0kenValue"
+WEBHOOK_SECRET = "whsec-test-0123456789"
+
+
+@pytest.fixture
+def fake():
+    return FakeXSeries(token=TOKEN)
+
+
+@pytest.fixture
+def fake_server(fake):
+    from livesupport import LiveServer
+
+    with LiveServer(fake.app, threads=2) as server:
+        yield server
+
+
+@pytest.fixture
+def connection(app, fake_server):
+    from loyalty.lightspeed.connections import connect
+
+    return connect("fakeshop", TOKEN, WEBHOOK_SECRET, "test", base_url=fake_server.url + "/api/2.0")
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def make_client(sleeps):
+    """A client of a connection with short timeouts and recorded (not slept) back-off delays."""
+    from loyalty.lightspeed.client import RetryPolicy
+    from loyalty.lightspeed.connections import client_for
+
+    def make(conn, **policy):
+        options = {"attempts": 3, "base_delay": 0.01, "max_delay": 1.0, "timeout": 2.0, **policy}
+        return client_for(conn, policy=RetryPolicy(**options), sleep=sleeps.append)
+
+    return make
