@@ -19,8 +19,13 @@ def fake():
 def fake_server(fake):
     from livesupport import LiveServer
 
+    import gc
+
     with LiveServer(fake.app, threads=2) as server:
         yield server
+        # A connection abandoned on a read timeout is closed by the garbage collector only (a reference
+        # cycle in requests' error path), and waitress waits up to 5 s for open connections before stopping.
+        gc.collect()
 
 
 @pytest.fixture
@@ -36,13 +41,19 @@ def sleeps():
 
 
 @pytest.fixture
-def make_client(sleeps):
-    """A client of a connection with short timeouts and recorded (not slept) back-off delays."""
+def make_client(sleeps, fake_server):
+    """A client of a connection with short timeouts and recorded (not slept) back-off delays. Closed before
+    the fake server stops (an open keep-alive connection would hold its shutdown)."""
     from loyalty.lightspeed.client import RetryPolicy
     from loyalty.lightspeed.connections import client_for
 
+    made = []
+
     def make(conn, **policy):
         options = {"attempts": 3, "base_delay": 0.01, "max_delay": 1.0, "timeout": 2.0, **policy}
-        return client_for(conn, policy=RetryPolicy(**options), sleep=sleeps.append)
+        made.append(client_for(conn, policy=RetryPolicy(**options), sleep=sleeps.append))
+        return made[-1]
 
-    return make
+    yield make
+    for client in made:
+        client.close()

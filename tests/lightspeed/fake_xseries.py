@@ -26,7 +26,7 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import Flask, jsonify, request
@@ -40,6 +40,7 @@ class Failure:
     after: int | None = None  # only requests with this ``after``
     retry_after: str | None = None
     delay: float = 0.0  # seconds before answering
+    answered: threading.Event = field(default_factory=threading.Event)  # set once a late answer is sent
 
 
 class FakeXSeries:
@@ -156,6 +157,7 @@ class FakeXSeries:
     def _make_app(self) -> Flask:
         app = Flask("fake_xseries")
 
+
         @app.get("/api/v1/health")
         def health():  # what tests/livesupport.LiveServer waits for
             return jsonify({"status": "ok", "fake": "x-series"})
@@ -176,6 +178,7 @@ class FakeXSeries:
             if failure is not None:
                 if failure.delay:
                     time.sleep(failure.delay)
+                    failure.answered.set()
                 if failure.status is not None:
                     headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
                     return jsonify({"error": "failure on demand", "status": failure.status}), failure.status, headers

@@ -85,10 +85,11 @@ def test_5xx_backs_off_exponentially_then_gives_up(connection, fake, make_client
 
 def test_a_slow_answer_times_out_and_is_retried(connection, fake, make_client, sleeps):
     _products(2, fake)
-    fake.fail(None, times=1, resource="products", delay=0.5)
-    totals = sync_all(connection, make_client(connection, timeout=0.1), "products", "test")
+    late = fake.fail(None, times=1, resource="products", delay=0.3)
+    totals = sync_all(connection, make_client(connection, timeout=0.05), "products", "test")
     assert totals["received"] == 2
     assert len(sleeps) == 1
+    late.answered.wait(5)  # let the fake finish its late answer, so that it can stop at once
 
 
 def test_retry_after_as_an_http_date():
@@ -103,8 +104,8 @@ def test_a_bad_token_is_a_clear_error_that_does_not_show_it(app, fake_server, ca
     wrong = "lsxs_pt_WrongTokenValue"
     conn = connect("fakeshop", wrong, "secret", "test", base_url=fake_server.url + "/api/2.0")
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(BadToken) as err:
-        sync_all(conn, client_for(conn), "products", "test")
+    with pytest.raises(BadToken) as err, client_for(conn) as client:
+        sync_all(conn, client, "products", "test")
     assert "refused the API token (HTTP 401)" in str(err.value) and "loyalty pos connect" in str(err.value)
     assert wrong not in str(err.value) and wrong not in caplog.text
 

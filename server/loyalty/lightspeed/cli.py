@@ -3,7 +3,7 @@
 Secrets are read from a file, an option or a hidden prompt, stored encrypted, and never printed."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import click
 
@@ -62,7 +62,8 @@ def connect(prefix, token_file, token, webhook_secret, base_url, api_version, ve
         try:
             conn = do_connect(prefix, token, webhook_secret, ACTOR, base_url=base_url, api_version=api_version)
             if verify:
-                client_for(conn).get("products", {"page_size": 1})
+                with client_for(conn) as client:
+                    client.get("products", {"page_size": 1})
         except (LoyaltyError, XSeriesError) as exc:
             _fail(exc)
     click.echo(f"connected '{conn.prefix}' to {conn.base_url} (token and webhook secret stored encrypted"
@@ -83,11 +84,11 @@ def _sync(resource, prefix, full, link=False):
 
     from .customers import match_customers
 
-    with _ready():
+    with _ready(), ExitStack() as stack:
         totals = {"received": 0, "written": 0}
         try:
             conn = get_connection(prefix)
-            client = client_for(conn)
+            client = stack.enter_context(client_for(conn))
             # X-Series lists do not say how many objects there are: the bar counts objects as pages come.
             with click.progressbar(run(conn, client, resource, ACTOR, full=full), label=resource,
                                    item_show_func=lambda d: f"{totals['received']} received" if d else None) as pages:

@@ -61,6 +61,15 @@ class XSeriesClient:
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json",
                                      "User-Agent": "loyalty-bridge"})
 
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     # --- one request, with retries -------------------------------------------------------------------------
 
     def get(self, path: str, params: dict | None = None) -> dict:
@@ -74,21 +83,15 @@ class XSeriesClient:
                 last = f"{type(exc).__name__} after {self.policy.timeout:g} s" if isinstance(
                     exc, requests.Timeout) else "connection failed"
             else:
-                if response.status_code in (401, 403):
-                    raise BadToken(f"Lightspeed refused the API token (HTTP {response.status_code}) for {path}: "
-                                   "check the token and its scopes, then run 'loyalty pos connect' again")
-                if response.status_code == 429:
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                    last = "rate limited (HTTP 429)"
-                elif response.status_code >= 500:
-                    last = f"HTTP {response.status_code}"
-                elif response.status_code >= 400:
-                    raise XSeriesError(f"Lightspeed answered HTTP {response.status_code} for {path}")
-                else:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise XSeriesError(f"Lightspeed answered {path} with something that is not JSON") from None
+                with response:
+                    body, last, retry_after = self._read(response, path)
+                # Raised only once the response is gone: a traceback kept by the caller would otherwise keep
+                # its socket open.
+                del response
+                if isinstance(body, XSeriesError):
+                    raise body
+                if last is None:
+                    return body
             if attempt + 1 == self.policy.attempts:
                 break
             delay = self._delay(attempt, retry_after)
@@ -97,6 +100,24 @@ class XSeriesClient:
             self.sleep(delay)
         raise Unavailable(f"Lightspeed {path}: {last}, {self.policy.attempts} tries; run the sync again later "
                           "(it resumes where it stopped)")
+
+    @staticmethod
+    def _read(response, path: str) -> tuple:
+        """(body, None, None) for a success; (None, why, Retry-After seconds) for an answer worth retrying;
+        (an error to raise, None, None) for one that is not."""
+        if response.status_code in (401, 403):
+            return BadToken(f"Lightspeed refused the API token (HTTP {response.status_code}) for {path}: "
+                            "check the token and its scopes, then run 'loyalty pos connect' again"), None, None
+        if response.status_code == 429:
+            return None, "rate limited (HTTP 429)", parse_retry_after(response.headers.get("Retry-After"))
+        if response.status_code >= 500:
+            return None, f"HTTP {response.status_code}", None
+        if response.status_code >= 400:
+            return XSeriesError(f"Lightspeed answered HTTP {response.status_code} for {path}"), None, None
+        try:
+            return response.json(), None, None
+        except ValueError:
+            return XSeriesError(f"Lightspeed answered {path} with something that is not JSON"), None, None
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
