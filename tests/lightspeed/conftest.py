@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_xseries import FakeXSeries
-
-TOKEN = "lsxs_pt_S3cr3tT0kenValue"
-WEBHOOK_SECRET = "whsec-test-0123456789"
+from lightspeed_support import TOKEN, WEBHOOK_SECRET
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from conftest import TOKEN
+from lightspeed_support import TOKEN
 from loyalty.lightspeed.client import BadToken, Unavailable, parse_retry_after
 from loyalty.lightspeed.connections import client_for, connect
 from loyalty.lightspeed.models import CatalogProduct, PosConnection, PosCustomer
