@@ -50,7 +50,7 @@ def connect(prefix, token_file, token, webhook_secret, base_url, api_version, ve
     """Connect (or reconnect) the store's X-Series account."""
     from ..errors import LoyaltyError
     from .client import XSeriesError
-    from .connections import client_for, connect as do_connect
+    from .connections import connect as do_connect, validate, verify_token
 
     if token_file is not None:
         token = token_file.read().strip()
@@ -60,10 +60,9 @@ def connect(prefix, token_file, token, webhook_secret, base_url, api_version, ve
         webhook_secret = click.prompt("Webhook secret", hide_input=True)
     with _ready():
         try:
+            if verify:  # before anything is stored: a refused token leaves the old connection as it was
+                verify_token(validate(prefix, token, webhook_secret, base_url, api_version)[1], token)
             conn = do_connect(prefix, token, webhook_secret, ACTOR, base_url=base_url, api_version=api_version)
-            if verify:
-                with client_for(conn) as client:
-                    client.get("products", {"page_size": 1})
         except (LoyaltyError, XSeriesError) as exc:
             _fail(exc)
     click.echo(f"connected '{conn.prefix}' to {conn.base_url} (token and webhook secret stored encrypted"

@@ -15,9 +15,9 @@ PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 API_VERSION = re.compile(r"^(2\.[0-9]+|20[0-9]{2}-[0-9]{2})$")
 
 
-def connect(prefix: str, token: str, webhook_secret: str, actor: str, *, base_url: str | None = None,
-            api_version: str = "2.0") -> PosConnection:
-    """Create or replace the connection of ``prefix``. The audit row names what changed, never a secret."""
+def validate(prefix: str, token: str, webhook_secret: str, base_url: str | None = None,
+             api_version: str = "2.0") -> tuple[str, str]:
+    """(normalized prefix, API base URL), or ValidationFailed naming each bad field."""
     prefix = (prefix or "").strip().lower()
     errors = {}
     if not PREFIX.match(prefix):
@@ -32,7 +32,19 @@ def connect(prefix: str, token: str, webhook_secret: str, actor: str, *, base_ur
         errors["base_url"] = ["an http(s) URL"]
     if errors:
         raise ValidationFailed("the connection is not valid: " + ", ".join(sorted(errors)), fields=errors)
-    url = (base_url or default_base_url(prefix, api_version)).rstrip("/")
+    return prefix, (base_url or default_base_url(prefix, api_version)).rstrip("/")
+
+
+def verify_token(base_url: str, token: str):
+    """One small request with the token, before anything is stored: BadToken if Lightspeed refuses it."""
+    with XSeriesClient(base_url, token.strip(), policy=RetryPolicy(attempts=2, timeout=10)) as client:
+        client.get("products", {"page_size": 1})
+
+
+def connect(prefix: str, token: str, webhook_secret: str, actor: str, *, base_url: str | None = None,
+            api_version: str = "2.0") -> PosConnection:
+    """Create or replace the connection of ``prefix``. The audit row names what changed, never a secret."""
+    prefix, url = validate(prefix, token, webhook_secret, base_url, api_version)
     now = utcnow()
     values = {"base_url": url, "api_version": api_version, "token_encrypted": vault.encrypt(token.strip()),
               "webhook_secret_encrypted": vault.encrypt(webhook_secret.strip()), "updated_at": now}
