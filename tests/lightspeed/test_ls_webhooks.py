@@ -190,3 +190,19 @@ def test_customer_update_upserts_and_an_older_version_does_not_overwrite(client,
     assert deliver(client, "customer.update", customer).get_json()["outcome"] == "customer_stale"
     row = PosCustomer.get(PosCustomer.customer_id == customer["id"])
     assert (row.email, row.phone, row.version) == ("dana.new@example.com", "+15552013344", newer["version"])
+
+
+def test_a_sale_committed_at_the_register_is_not_punched_again_by_its_webhook(api, client, store, fake):
+    sale = fake.add_sale(store["dana"], [(store["acana"], 2, 94.99)])
+    line = sale["line_items"][0]
+    body = {"pos": {"system": "lightspeed-x", "sale_id": sale["id"], "store": "Main", "register": "R1"},
+            "customer": {"pos_id": "c-42"},
+            "lines": [{"line_id": line["id"], "product_id": store["acana"]["id"], "quantity": "2",
+                       "unit_price": "94.99"}]}
+    reasons = {str(store["program"]): {"reason": "Multiple pets"}}
+    assert api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons}).status_code == 200
+    r = deliver(client, "sale.update", fake.sale_payload(sale))
+    assert r.get_json()["outcome"] == "committed"
+    assert [c["punches"] for c in r.get_json()["cards"]] == [0]
+    rows = list(Punch.select())
+    assert sum(p.quantity for p in rows) == 2 and {p.reason for p in rows} == {"Multiple pets"}
