@@ -202,24 +202,27 @@ class FakeXSeries:
 
 
 def demo_store(fake: FakeXSeries | None = None) -> FakeXSeries:
-    """A few pet-food products and customers (the UPCs match the demo programs' lists)."""
+    """The demo's products (loyalty.demo_data, so the demo programs' UPCs match) and two customers."""
+    from loyalty.demo_data import PRODUCTS
+
     fake = fake or FakeXSeries(token="demo-token")
-    fake.add_product("ACANA Wild Prairie Dog 25 lb", sku="ACA-WP-25", upc="064992523251", brand="ACANA")
-    fake.add_product("ORIJEN Original Dog 25 lb", sku="ORI-OR-25", upc="064992182250", brand="ORIJEN")
-    fake.add_product("Taste of the Wild High Prairie 28 lb", sku="TOW-HP-28", upc="074198608331",
-                     brand="Taste of the Wild")
-    fake.add_product("Rope toy", sku="TOY-ROPE", upc="012345678905", brand="Generic", supplier="Toys Inc")
+    for _, sku, upc, name, price in PRODUCTS:
+        product = fake.add_product(name, sku=sku, upc=upc, brand=name.split()[0])
+        fake.objects["products"][product["id"]]["price_including_tax"] = float(price)
     fake.add_customer("Dana", "Whitfield", "dana@example.com", "555-201-3344", address_1="12 Elm St",
                       city="Springfield", postcode="01101", state="MA", country_id="US")
     fake.add_customer("Walk", "In", code="WALKIN")
     return fake
 
-
 if __name__ == "__main__":
     import argparse
 
+    import os
+    import sys
+
     from waitress import serve
 
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "server"))
     parser = argparse.ArgumentParser(description="A fake Lightspeed X-Series API (for demos and tests)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)

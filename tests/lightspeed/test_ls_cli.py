@@ -36,14 +36,14 @@ def test_connect_sync_and_status_never_show_the_token(run, fake, fake_server, tm
     assert outputs[-1].exit_code == 0, outputs[-1].output
     assert "token verified" in outputs[-1].output
     outputs.append(run("pos", "sync", "products"))
-    assert "products: 4 received, 4 stored" in outputs[-1].output
+    assert "products: 12 received, 12 stored" in outputs[-1].output
     outputs.append(run("pos", "sync", "customers", "--link"))
     assert "customers: 2 received, 2 stored" in outputs[-1].output
     assert "walk in 1" in outputs[-1].output and "no match 1" in outputs[-1].output
     outputs.append(run("pos", "sync", "products"))  # incremental: nothing new
     assert "products: 0 received" in outputs[-1].output
     outputs.append(run("pos", "status"))
-    assert "fakeshop: " + base in outputs[-1].output and "products: 4 (last synced" in outputs[-1].output
+    assert "fakeshop: " + base in outputs[-1].output and "products: 12 (last synced" in outputs[-1].output
     # Reconnecting with the token typed at the hidden prompt.
     outputs.append(run("pos", "connect", "--prefix", "fakeshop", "--webhook-secret", WEBHOOK_SECRET,
                        "--base-url", base, input=TOKEN + "\n"))
