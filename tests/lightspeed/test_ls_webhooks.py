@@ -206,3 +206,20 @@ def test_a_sale_committed_at_the_register_is_not_punched_again_by_its_webhook(ap
     assert [c["punches"] for c in r.get_json()["cards"]] == [0]
     rows = list(Punch.select())
     assert sum(p.quantity for p in rows) == 2 and {p.reason for p in rows} == {"Multiple pets"}
+
+
+def test_imported_customers_fill_in_what_the_sell_screen_does_not_know(api, client, hooked, fake):
+    """The X-Series sell screen gives only a customer id: the imported copy finds the account by email."""
+    r = api.post("/api/v1/accounts", {"first_name": "Dana", "last_name": "Whitfield", "email": "dana@example.com"})
+    account_id = r.get_json()["id"]
+    customer = fake.add_customer("Dana", "Whitfield", "Dana@example.com", "555-201-3344")
+    deliver(client, "customer.update", customer)
+    r = api.post("/api/v1/customers/resolve", {"pos": {"system": "lightspeed-x"},
+                                                "customer": {"pos_id": customer["id"]}})
+    body = r.get_json()
+    assert r.status_code == 200 and body["status"] == "candidates"
+    assert [(c["account"]["id"], c["match"]) for c in body["candidates"]] == [(account_id, "email")]
+    assert (body["prefill"]["first_name"], body["prefill"]["phone"]) == ("Dana", "+15552013344")
+    # An unknown id still resolves to nothing, without error.
+    r = api.post("/api/v1/customers/resolve", {"pos": {"system": "lightspeed-x"}, "customer": {"pos_id": "nope"}})
+    assert r.get_json()["status"] == "none"

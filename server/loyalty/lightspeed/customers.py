@@ -17,6 +17,20 @@ def upsert_customers(conn, items: list) -> int:
     return upsert_by_id(PosCustomer, "customer_id", conn, items, lambda obj: customer_values(obj, region))
 
 
+def enrich_customer(system: str, customer: dict) -> None:
+    """The resolve path's enricher (see ``domain.accounts.register_customer_enricher``): the sell screen knows
+    only the customer's id; the imported copy supplies the names, email and phone that find the account."""
+    if system != SYSTEM or not customer.get("pos_id"):
+        return
+    row = PosCustomer.get_or_none((PosCustomer.customer_id == customer["pos_id"])
+                                  & (PosCustomer.deleted == False))  # noqa: E712
+    if row is None:
+        return
+    for key in ("first_name", "last_name", "email", "phone"):
+        if not customer.get(key) and getattr(row, key):
+            customer[key] = getattr(row, key)
+
+
 def prefill(customer: PosCustomer) -> dict:
     """What a new account for this POS customer would start with."""
     address = customer.address or {}
