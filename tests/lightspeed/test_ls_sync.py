@@ -74,6 +74,13 @@ def test_429_waits_as_long_as_retry_after_says(connection, fake, make_client, sl
     assert sleeps == [7.0]
 
 
+def test_a_retry_after_too_long_gives_up_instead_of_blocking(connection, fake, make_client, sleeps):
+    fake.fail(429, times=1, resource="products", retry_after="3600")
+    with pytest.raises(Unavailable) as err:
+        sync_all(connection, make_client(connection), "products", "test")
+    assert "asked to wait 3600 s" in str(err.value) and sleeps == []
+
+
 def test_5xx_backs_off_exponentially_then_gives_up(connection, fake, make_client, sleeps):
     fake.fail(503, times=5, resource="products")
     with pytest.raises(Unavailable) as err:

@@ -49,6 +49,7 @@ class RetryPolicy:
     base_delay: float = 1.0  # back-off: base_delay * 2**retry, at most max_delay
     max_delay: float = 60.0
     timeout: float = 20.0  # seconds per request (connect and read)
+    longest_wait: float = 300.0  # a Retry-After longer than this gives up instead of blocking the command
 
 
 class XSeriesClient:
@@ -95,6 +96,9 @@ class XSeriesClient:
             if attempt + 1 == self.policy.attempts:
                 break
             delay = self._delay(attempt, retry_after)
+            if delay > self.policy.longest_wait:
+                raise Unavailable(f"Lightspeed {path}: {last}, asked to wait {delay:.0f} s; run the sync again "
+                                  "later (it resumes where it stopped)")
             log.warning("Lightspeed %s: %s; retrying in %.1f s (try %d of %d)", path, last, delay, attempt + 2,
                         self.policy.attempts)
             self.sleep(delay)
