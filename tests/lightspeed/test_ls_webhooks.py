@@ -223,3 +223,20 @@ def test_imported_customers_fill_in_what_the_sell_screen_does_not_know(api, clie
     # An unknown id still resolves to nothing, without error.
     r = api.post("/api/v1/customers/resolve", {"pos": {"system": "lightspeed-x"}, "customer": {"pos_id": "nope"}})
     assert r.get_json()["status"] == "none"
+
+
+@pytest.mark.parametrize("event_type,payload", [
+    ("sale.update", {"id": 5, "status": 3, "customer": "x", "register_sale_products": "y"}),
+    ("sale.update", {"id": "s-1", "status": "CLOSED", "customer_id": "c-42", "customer": {"customer_code": 7},
+                     "register_sale_products": [{"id": 1, "product_id": 2, "quantity": None}, "junk"]}),
+    ("sale.update", {"id": "s-2", "status": "CLOSED", "customer_id": ["c-42"], "register_id": {"a": 1},
+                     "return_for": 12, "register_sale_products": [{"quantity": "1e400"}]}),
+    ("product.update", {"id": {"a": 1}, "product_codes": {"x": 1}, "brand": 5, "version": "later"}),
+    ("product.update", {"name": "no id"}),
+    ("customer.update", {"id": "c-x", "email": 5, "phone": ["555"], "first_name": {"a": 1}, "version": None}),
+    ("inventory.update", {"id": "i-1"}),
+])
+def test_odd_payloads_get_an_answer_never_a_500(client, store, event_type, payload):
+    r = deliver(client, event_type, payload)
+    assert r.status_code in (200, 400, 422), r.get_json()
+    assert "error" in r.get_json() or "outcome" in r.get_json()

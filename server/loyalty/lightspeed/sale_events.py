@@ -27,7 +27,7 @@ def _customer(payload: dict) -> dict | None:
     """The POS customer of the sale, or None for a walk-in or no customer."""
     customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
     customer_id = payload.get("customer_id") or customer.get("id")
-    if not customer_id or (customer.get("customer_code") or "").upper() == WALK_IN:
+    if not customer_id or str(customer.get("customer_code") or "").upper() == WALK_IN:
         return None
     return {"pos_id": str(customer_id), "first_name": customer.get("first_name"),
             "last_name": customer.get("last_name"), "email": customer.get("email"),
