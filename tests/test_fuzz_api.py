@@ -4,7 +4,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import ACANA
+from builders import ACANA
 
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
                         st.text(max_size=30), st.sampled_from(["", "1", "-1", "1.5", "1e400", "NaN", "Infinity",

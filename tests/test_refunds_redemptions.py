@@ -1,5 +1,5 @@
 """Refunds reverse exactly what a sale earned; redemptions record the free item and its value cap."""
-from conftest import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
+from builders import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
 from loyalty.models import AuditLog, Punch, Redemption
 
 
