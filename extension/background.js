@@ -84,16 +84,7 @@ const handlers = {
     if (accountPatch && Object.keys(accountPatch).length) {
       await apiRequest("PATCH", `/api/v1/accounts/${checkId(accountId)}`, accountPatch);
     }
-    // Workaround: the server answers 500 when item.unit_price is sent (redeem_card audits the item dict with a
-    // Decimal in it, which its JSON column cannot encode). Until that is fixed the price stays out of the
-    // request; the panel works out the discount (the lesser of the cap and the item's price) itself.
-    const {unit_price: unitPrice, ...itemWithoutPrice} = item || {};
-    const redemption = await apiRequest("POST", `/api/v1/cards/${checkId(cardId)}/redeem`,
-      {sale, item: itemWithoutPrice});
-    if (unitPrice != null && Number(unitPrice) < Number(redemption.max_value)) {
-      redemption.discount = Number(unitPrice).toFixed(2);
-    }
-    return redemption;
+    return apiRequest("POST", `/api/v1/cards/${checkId(cardId)}/redeem`, {sale, item});
   },
 
   async flushQueue() {

@@ -56,7 +56,7 @@ def test_redeem_asks_the_required_address_then_says_the_discount_to_apply(pos, s
         from loyalty.models import Redemption
         red = Redemption.get()
         assert (red.pos_system, red.pos_sale_id, red.item_upc) == ("demo", pos.sale_id(), "8010276030877")
-        assert Decimal(red.max_value) == Decimal("102.99")
+        assert Decimal(red.max_value) == Decimal(red.item_unit_price) == Decimal("102.99")
 
 
 def queue_in_storage(driver):
