@@ -402,8 +402,9 @@
         items.push({...suggested, unit_price: null, line_id: null});
       }
       const preferred = Math.max(0, items.findIndex((i) => suggested && i.upc === suggested.upc));
+      const label = (item) => item.name + (item.unit_price ? ` (${LB.money(item.unit_price)})` : "");
       const select = h("select", {name: "item", id: "lb-reward-item"}, items.map((item, i) => h("option",
-        {value: String(i), selected: i === preferred}, item.name + (item.unit_price ? ` (${LB.money(item.unit_price)})` : ""))));
+        {value: String(i), selected: i === preferred}, label(item))));
       const missing = info.missing_fields || [];
       const form = h("form", {class: "redeem"},
         h("p", {class: "max-value"}, `Maximum value to discount: ${LB.money(info.max_value)}`),
@@ -431,8 +432,9 @@
           item: {sku: item.sku || null, upc: item.upc || null, name: item.name || null,
             unit_price: item.unit_price || null}});
         if (!r.ok) return this.say(fieldErrors(r), "error");
-        this.refresh({kind: "ok reward-done", text: `Reward redeemed. Apply a discount of ${LB.money(r.data.discount)} ` +
-          `on ${item.name || "the free item"} in the POS now (at most ${LB.money(r.data.max_value)}).`});
+        this.refresh({kind: "ok reward-done", text: "Reward redeemed. Apply a discount of " +
+          `${LB.money(r.data.discount)} on ${item.name || "the free item"} in the POS now ` +
+          `(at most ${LB.money(r.data.max_value)}).`});
       });
       this.show("reward", `Reward: ${info.program}`, form);
     }

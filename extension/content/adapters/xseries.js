@@ -92,8 +92,10 @@
         pos_id: msg.customer_id || null, ...LB.splitName(c && c.name),
         email: c ? c.email : null, phone: c ? c.phone : null,
       } : null;
-      return {pos: {system: "lightspeed-x", sale_id: String(msg.id || msg.client_sale_id), store: null,
-        register: msg.register_id || null, return_for: msg.return_for || null},
+      // The store is the register's domain prefix, as the server's X-Series webhooks record it.
+      const prefix = /^([^.]+)\.(vendhq\.com|retail\.lightspeed\.app)$/.exec(location.hostname);
+      return {pos: {system: "lightspeed-x", sale_id: String(msg.id || msg.client_sale_id),
+        store: prefix && prefix[1], register: msg.register_id || null, return_for: msg.return_for || null},
       customer, account_id: null, lines};
     },
   });

@@ -104,8 +104,9 @@
       const v = (n) => form.elements[n].value.trim();
       if (!v("first_name") && !v("last_name")) return;
       update(() => {
-        const c = {pos_id: "c-new-" + Date.now().toString(36) + state.next_customer++, first_name: v("first_name"), last_name: v("last_name"),
-          email: v("email"), phone: v("phone")};
+        // Unique across tabs and reloads, like a POS's own customer ids.
+        const c = {pos_id: "c-new-" + Date.now().toString(36) + state.next_customer++, first_name: v("first_name"),
+          last_name: v("last_name"), email: v("email"), phone: v("phone")};
         state.customers.push(c);
         state.sale.customer_id = c.pos_id;
       });
