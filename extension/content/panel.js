@@ -90,9 +90,9 @@
       this.statusEl.className = "status" + (kind ? " " + kind : "");
     }
 
-    error(text) {
+    error(text, note) {
       this.show("error", "Loyalty", [h("p", {class: "error-text"}, text),
-        h("button", {type: "button", onclick: () => this.refresh(), autofocus: true}, "Try again")]);
+        h("button", {type: "button", onclick: () => this.refresh(), autofocus: true}, "Try again")], note);
     }
 
     // The sale as the POS shows it now, with the account chosen for a walk-in sale.
@@ -128,7 +128,7 @@
       if (gen !== this.generation) return;
       if (preview.ok) this.renderAccount(sale, preview.data, note);
       else if (preview.code === "customer_not_linked") await this.resolve(sale, gen, note);
-      else this.error(preview.error);
+      else this.error(preview.error, await queuedNote(sale));
     }
 
     async resolve(sale, gen, note) {
@@ -464,6 +464,14 @@
       });
       this.show("unlink", "Incorrect customer map", form);
     }
+  }
+
+  // When the server is out of reach, say whether this sale's commit is already waiting in the offline queue.
+  async function queuedNote(sale) {
+    const queue = (await chrome.storage.local.get("commit_queue")).commit_queue || {};
+    const entry = queue[`${sale.pos.system}:${sale.pos.sale_id}`];
+    return entry && entry.status === "queued" ? {kind: "queued", text: "This sale's commit is queued: it will " +
+      "be sent automatically when the server is back."} : null;
   }
 
   function readAddress(form) {

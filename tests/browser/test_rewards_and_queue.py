@@ -79,6 +79,10 @@ def test_a_commit_made_while_the_server_is_unreachable_is_queued_then_sent(pos, 
     pos.click("button.commit")
     pos.wait_text("Queued: the loyalty server cannot be reached", css=".status")
     assert store.sale(sale_id) is None
+    pos.find("button.close").click()  # the panel opened again while offline still tells it
+    pos.panel()
+    pos.wait_text("The loyalty server cannot be reached.", css=".error-text")
+    pos.wait_text("This sale's commit is queued", css=".status")
 
     options_tab = [h for h in pos.d.window_handles if h != pos_tab][0]
     pos.d.switch_to.window(options_tab)
