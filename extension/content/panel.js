@@ -105,8 +105,9 @@
       return sale;
     }
 
+    // The panel follows the sale, except in a form the cashier may be typing in.
     onSaleChanged() {
-      if (!this.isOpen || this.view !== "account") return;
+      if (!this.isOpen || !["account", "empty", "walkin", "unlinked", "error"].includes(this.view)) return;
       clearTimeout(this.saleTimer);
       this.saleTimer = setTimeout(() => this.refresh(), 250);
     }

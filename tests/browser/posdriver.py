@@ -81,8 +81,9 @@ class Pos:
         self.d, self.url = driver, url
 
     def wait(self, fn, timeout=WAIT, message=""):
-        return WebDriverWait(self.d, timeout, ignored_exceptions=(NoSuchElementException,
-                                                                  StaleElementReferenceException)).until(fn, message)
+        # IndexError: a list of matches still empty while the panel re-renders.
+        ignored = (NoSuchElementException, StaleElementReferenceException, IndexError)
+        return WebDriverWait(self.d, timeout, ignored_exceptions=ignored).until(fn, message)
 
     def open(self):
         self.d.get(self.url + "/demo/pos")
@@ -152,8 +153,14 @@ class Pos:
             return None
 
     def click(self, css, index=0):
-        self.wait(lambda d: self.finds(css)[index].is_enabled())
-        self.finds(css)[index].click()
+        """Click the index-th match once it is enabled; a re-render in between just means finding it again."""
+        def enabled_then_clicked(d):
+            element = self.finds(css)[index]
+            if not element.is_enabled():
+                return False
+            element.click()
+            return True
+        self.wait(enabled_then_clicked, message=f"could not click {css}")
 
     def status(self):
         return self.find(".status").text

@@ -105,3 +105,11 @@ def test_incorrect_customer_map_needs_a_manager_pin_then_offers_mapping_again(po
     pos.wait_text("Unlinked from Dana Whitfield.", "Not linked yet", "Possible matches")
     assert store.account_of("c-1001") is None
     assert pos.finds(".candidate button.select"), "the mapping is offered again"
+
+
+def test_the_open_panel_follows_the_pos_when_a_customer_is_attached(pos):
+    pos.add("p-kong-m")
+    pos.panel()
+    pos.wait_text("Walk-in sale")
+    pos.attach("c-1001")
+    pos.wait_text("Dana Whitfield", "KONG Classic Dog Toy, Medium × 1")
