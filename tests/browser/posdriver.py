@@ -162,6 +162,27 @@ class Pos:
             return True
         self.wait(enabled_then_clicked, message=f"could not click {css}")
 
+    def in_side_tab(self, fn):
+        """Run fn(driver) on the extension's options page in another tab, then come back to the POS (whose
+        panel stays as it was)."""
+        pos_tab = self.d.current_window_handle
+        self.d.switch_to.new_window("tab")
+        try:
+            self.d.get(OPTIONS_URL)
+            return fn(self.d)
+        finally:
+            self.d.close()
+            self.d.switch_to.window(pos_tab)
+
+    def point_extension_at(self, server_url):
+        self.in_side_tab(lambda d: set_server_url(d, server_url))
+
+    def queue(self):
+        """The extension's offline queue, as kept in chrome.storage.local."""
+        return self.in_side_tab(lambda d: d.execute_async_script(
+            "chrome.storage.local.get('commit_queue')"
+            ".then(r => arguments[arguments.length - 1](r.commit_queue || {}))"))
+
     def status(self):
         return self.find(".status").text
 

@@ -2,10 +2,12 @@
 in the offline queue while the server cannot be reached, then delivered."""
 from decimal import Decimal
 
+import threading
+
 import pytest
 from selenium.webdriver.common.by import By
 
-from posdriver import OPTIONS_URL, dead_url, set_server_url
+from posdriver import close_kept_alive_connections, dead_url
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +61,6 @@ def test_redeem_asks_the_required_address_then_says_the_discount_to_apply(pos, s
         assert Decimal(red.max_value) == Decimal(red.item_unit_price) == Decimal("102.99")
 
 
-def queue_in_storage(driver):
-    return driver.execute_async_script(
-        "chrome.storage.local.get('commit_queue').then(r => arguments[arguments.length - 1](r.commit_queue || {}))")
-
-
 def test_a_commit_made_while_the_server_is_unreachable_is_queued_then_sent(pos, store):
     pos.attach("c-1001")
     pos.add("p-acana-25")
@@ -71,30 +68,41 @@ def test_a_commit_made_while_the_server_is_unreachable_is_queued_then_sent(pos, 
     pos.wait_text("Dana Whitfield", "+1 on ACANA 25 lb Frequent Buyer")
     sale_id = pos.sale_id()
 
-    # The network goes away between opening the panel and committing.
-    pos_tab = pos.d.current_window_handle
-    pos.d.switch_to.new_window("tab")
-    set_server_url(pos.d, dead_url())
-    pos.d.switch_to.window(pos_tab)
+    pos.point_extension_at(dead_url())  # the network goes away between opening the panel and committing
     pos.click("button.commit")
     pos.wait_text("Queued: the loyalty server cannot be reached", css=".status")
     assert store.sale(sale_id) is None
+    assert {k: v["status"] for k, v in pos.queue().items()} == {f"demo:{sale_id}": "queued"}
     pos.find("button.close").click()  # the panel opened again while offline still tells it
     pos.panel()
     pos.wait_text("The loyalty server cannot be reached.", css=".error-text")
     pos.wait_text("This sale's commit is queued", css=".status")
 
-    options_tab = [h for h in pos.d.window_handles if h != pos_tab][0]
-    pos.d.switch_to.window(options_tab)
-    queued = queue_in_storage(pos.d)
-    assert list(queued) == [f"demo:{sale_id}"] and queued[f"demo:{sale_id}"]["status"] == "queued"
-    set_server_url(pos.d, store.url)  # the server is back: the worker retries at once
-    pos.d.close()
-    pos.d.switch_to.window(pos_tab)
-
+    pos.point_extension_at(store.url)  # new settings: the worker retries at once
     pos.wait_text("Sent (it was queued): ACANA 25 lb Frequent Buyer +1 (8 of 12)", css=".status")
-    pos.wait_text("No items on current sale")
     assert store.sale(sale_id)["lines"] == {"1": "1"}
     assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (8, "open")
-    pos.d.get(OPTIONS_URL)
-    assert queue_in_storage(pos.d)[f"demo:{sale_id}"]["status"] == "sent"
+    assert pos.queue()[f"demo:{sale_id}"]["status"] == "sent"
+
+
+def test_the_queue_retries_with_back_off_until_the_server_is_back_at_its_address(pos, store):
+    from waitress import create_server
+
+    pos.attach("c-1001")
+    pos.add("p-acana-25")
+    pos.panel()
+    pos.wait_text("Dana Whitfield")
+    down = dead_url()
+    pos.point_extension_at(down)  # the register's server address, where nothing answers now (server down)...
+    pos.click("button.commit")
+    pos.wait_text("Queued", css=".status")
+
+    # ...and comes back at that same address: no one touches the register, the back-off retry delivers.
+    server = create_server(store.app, host="127.0.0.1", port=int(down.rsplit(":", 1)[1]), threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        pos.wait_text("Sent (it was queued)", css=".status")
+        assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (8, "open")
+    finally:
+        close_kept_alive_connections(server)
+        server.close()
