@@ -1,5 +1,6 @@
 """Redeeming a complete card from the panel (the manufacturer's required fields asked first), and a commit kept
-in the offline queue while the server cannot be reached, then delivered."""
+in the offline queue while the server cannot be reached, then delivered: at once when the settings change, or by
+the back-off retry when the server comes back at its address."""
 from decimal import Decimal
 
 import threading
