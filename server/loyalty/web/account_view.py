@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from peewee import JOIN
+
 from ..models import Account, AuditLog, Card, PosLink, Program, Punch, Redemption, Sale
 
 STATUS_LABELS = {"open": "Open", "complete": "Reward available", "redeemed": "Redeemed", "expired": "Expired",
@@ -38,7 +40,7 @@ def card_views(account_id: int) -> list[CardView]:
     cards = list(Card.select(Card, Program).join(Program).where(Card.account == account_id)
                  .order_by(Program.name, Card.seq.desc()))
     ledger: dict[int, list] = {}
-    for p in (Punch.select(Punch, Sale).join(Sale, join_type="LEFT OUTER")
+    for p in (Punch.select(Punch, Sale).join(Sale, JOIN.LEFT_OUTER)
               .where(Punch.card.in_([c.id for c in cards] or [0])).order_by(Punch.id)):
         ledger.setdefault(p.card_id, []).append(p)
     out = []

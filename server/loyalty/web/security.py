@@ -15,14 +15,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, g, redirect, request, session, url_for
 
 from ..audit import record
-from ..auth import RANK, hasher
+from .. import auth
+from ..auth import RANK
 from ..db import write_transaction
 from ..models import User, utcnow
 
 FREE_FAILURES = 3  # mistyped passwords allowed before any lock-out
 MAX_LOCK = dt.timedelta(minutes=15)
 # Verified against when the username is unknown, so both cases cost one argon2 hash (no username probing).
-_DUMMY_HASH = hasher.hash("not a real password")
+_DUMMY_HASH = auth.hasher.hash("not a real password")
 
 
 class SignInRefused(Exception):
@@ -45,7 +46,7 @@ def check_password(username: str, password: str) -> User:
         wait = int((user.locked_until - now).total_seconds()) + 1
         raise SignInRefused(f"too many failed sign-ins: try again in {wait} seconds", 429)
     try:
-        ok = hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        ok = auth.hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         ok = False
     if user is None or not ok or not user.active:
