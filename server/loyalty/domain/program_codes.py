@@ -25,6 +25,8 @@ class CodeList:
 def parse_codes_csv(data: bytes) -> CodeList:
     """Codes from a CSV file. With a header naming ``upc`` and/or ``sku`` columns, those columns are read;
     without one, each row's first cell is a UPC when it is all digits and a SKU otherwise."""
+    if b"\x00" in data:  # UTF-16 or a binary file (a spreadsheet saved as .xlsx, renamed)
+        raise ValidationFailed("the file is not a text CSV file: save it as CSV (UTF-8)", fields={"file": ["not text"]})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -53,6 +55,9 @@ def parse_codes_csv(data: bytes) -> CodeList:
                 continue
             if SCIENTIFIC_RE.match(value):
                 out.skipped.append((number, value, "a number in scientific notation: format the column as text"))
+                continue
+            if not value.isprintable():
+                out.skipped.append((number, value[:64], "contains control characters"))
                 continue
             if len(value) > 64:
                 out.skipped.append((number, value[:64], "longer than 64 characters"))
