@@ -96,3 +96,9 @@ def test_a_merged_account_redirects_to_the_primary(cashier, api):
     merge_accounts(a["id"], b["id"], "test")
     r = cashier.get(f"/accounts/{b['id']}")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/accounts/{a['id']}")
+
+
+def test_search_page_lists_recent_accounts_before_any_query(cashier, api):
+    acct = new_account(api, "Recent", "Person")
+    page = text(cashier.get("/"))
+    assert "Recently updated" in page and f"/accounts/{acct['id']}\"" in page

@@ -119,3 +119,37 @@ def test_cashier_sees_customers_but_no_manager_forms(cashier, api):
     assert "Sam Rivera" in page
     assert "Merge with another account" not in page and "Adjust punches" not in page
     assert "Participation" not in text(cashier.get("/"))
+
+
+def test_probing_unknown_usernames_is_limited_per_address(app, users, monkeypatch):
+    from loyalty.web import security
+
+    monkeypatch.setattr(security, "UNKNOWN_USER_LIMIT", 3)
+    web = Web(app.test_client())
+    for i in range(3):
+        assert web.signin(f"guess{i}", "x").status_code == 401
+    r = web.signin("guess9", "x")
+    assert r.status_code == 429 and "from this address" in text(r)
+    assert web.signin("cashier1").status_code == 302  # a real user is not blocked by others' guessing
+
+
+def test_an_old_session_ends(cashier):
+    with cashier.client.session_transaction() as s:
+        s["since"] -= 13 * 3600
+    r = cashier.get("/")
+    assert r.status_code == 302 and "/signin" in r.headers["Location"]
+
+
+@pytest.mark.parametrize("path", ["/accounts/99999999999999999999", "/accounts/0", "/programs/99999999999999"])
+def test_huge_or_zero_ids_are_404_not_500(manager, path):
+    assert manager.get(path).status_code == 404
+
+
+def test_huge_ids_in_forms_are_refused_cleanly(manager, api):
+    acct = new_account(api)
+    r = manager.post(f"/accounts/{acct['id']}/merge", {"other_account_id": "9" * 30})
+    assert r.status_code == 404
+    r = manager.get("/reports/participation", query_string={"program": "9" * 30})
+    assert r.status_code == 422
+    r = manager.post("/reports/redemptions/credit", {"redemption_id": "9" * 30})
+    assert r.status_code == 422

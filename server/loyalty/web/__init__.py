@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from ..errors import LoyaltyError, NotFound
 from . import security
@@ -62,7 +63,18 @@ def found(model, row_id: int, what: str):
     return row
 
 
+MAX_ID = 2**31 - 1  # the databases' integer ids; a larger number must be a 404, not an overflow error
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a positive row id that fits the database's integer column."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
 def init_app(app: Flask):
+    app.url_map.converters["id"] = IdConverter
     from . import views_accounts, views_actions, views_auth, views_programs, views_reports, views_tokens  # noqa
 
     app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+import time
 from functools import wraps
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,10 +19,14 @@ from ..audit import record
 from .. import auth
 from ..auth import RANK
 from ..db import write_transaction
-from ..models import User, utcnow
+from ..models import AuditLog, User, utcnow
 
 FREE_FAILURES = 3  # mistyped passwords allowed before any lock-out
 MAX_LOCK = dt.timedelta(minutes=15)
+# Sign-ins with unknown usernames from one address: a lock on a user cannot slow down probing for usernames.
+UNKNOWN_USER_LIMIT = 20
+UNKNOWN_USER_WINDOW = dt.timedelta(minutes=15)
+SESSION_MAX_AGE = dt.timedelta(hours=12)  # a shared till PC: a forgotten session ends by the next day
 # Verified against when the username is unknown, so both cases cost one argon2 hash (no username probing).
 _DUMMY_HASH = auth.hasher.hash("not a real password")
 
@@ -42,6 +47,11 @@ def check_password(username: str, password: str) -> User:
     """The active user with this password, or SignInRefused (401 wrong, 429 locked out)."""
     now = utcnow()
     user = User.get_or_none(User.username == (username or "").strip())
+    probe_actor = f"ip:{request.remote_addr}"
+    if user is None and AuditLog.select().where(
+            (AuditLog.action == "auth.signin_unknown") & (AuditLog.actor == probe_actor)
+            & (AuditLog.at >= now - UNKNOWN_USER_WINDOW)).count() >= UNKNOWN_USER_LIMIT:
+        raise SignInRefused("too many failed sign-ins from this address: try again in 15 minutes", 429)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         wait = int((user.locked_until - now).total_seconds()) + 1
         raise SignInRefused(f"too many failed sign-ins: try again in {wait} seconds", 429)
@@ -50,7 +60,10 @@ def check_password(username: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         ok = False
     if user is None or not ok or not user.active:
-        if user is not None:
+        if user is None:
+            with write_transaction():
+                record(probe_actor, "auth.signin_unknown", "user", None, username=(username or "")[:80])
+        else:
             with write_transaction():
                 failures = user.failed_logins + 1
                 locked = now + lock_time(failures) if lock_time(failures) else None
@@ -66,12 +79,16 @@ def check_password(username: str, password: str) -> User:
 def sign_in(user: User):
     session.clear()  # a fresh session (and CSRF token) at every sign-in
     session["uid"] = user.id
+    session["since"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
 
 
 def current_user() -> User | None:
     uid = session.get("uid")
     if uid is None:
+        return None
+    if time.time() - session.get("since", 0) > SESSION_MAX_AGE.total_seconds():
+        session.clear()
         return None
     user = User.get_or_none((User.id == uid) & (User.active == True))  # noqa: E712
     if user is None:

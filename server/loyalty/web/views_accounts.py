@@ -16,11 +16,12 @@ ADDRESS_KEYS = ("line1", "line2", "city", "region", "postal_code", "country")
 @needs("cashier")
 def search():
     q = request.args.get("q", "")[:200]
-    results = search_accounts(q, current_app.config["PHONE_REGION"]) if "q" in request.args else []
-    return render_template("search.html", q=q, results=results, searched="q" in request.args)
+    # Without a query: the accounts changed most recently (often the customer at the counter).
+    results = search_accounts(q, current_app.config["PHONE_REGION"])
+    return render_template("search.html", q=q, results=results, searched=bool(q.strip()))
 
 
-@bp.get("/accounts/<int:account_id>")
+@bp.get("/accounts/<id:account_id>")
 @needs("cashier")
 def account(account_id):
     found = get_account(account_id)
@@ -29,7 +30,7 @@ def account(account_id):
     return render_template("account.html", **account_page(found))
 
 
-@bp.get("/accounts/<int:account_id>/edit")
+@bp.get("/accounts/<id:account_id>/edit")
 @needs("staff")
 def account_edit(account_id):
     return render_template("account_edit.html", account=get_account(account_id))
@@ -47,7 +48,7 @@ def account_form_data(form) -> dict:
     return AccountUpdateSchema(partial=True).load(data)
 
 
-@bp.post("/accounts/<int:account_id>/edit")
+@bp.post("/accounts/<id:account_id>/edit")
 @needs("staff")
 def account_edit_post(account_id):
     target = get_account(account_id)

@@ -9,7 +9,7 @@ from ..domain.adjustments import adjust_punches, exception_punch, parse_quantity
 from ..domain.merges import merge_accounts
 from ..errors import NotFound, ValidationFailed
 from ..models import Card, Program, Sale
-from . import bp, confirm_or_run, found
+from . import MAX_ID, bp, confirm_or_run, found
 from .security import needs
 
 
@@ -18,9 +18,12 @@ def form_int(name: str, label: str, required: bool = True) -> int | None:
     if not raw and not required:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ValidationFailed(f"{label} must be a number", fields={name: ["a whole number"]}) from None
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(f"{label} {value} does not exist", fields={name: ["unknown"]})
+    return value
 
 
 def _back(account_id: int, message: str):
@@ -28,7 +31,7 @@ def _back(account_id: int, message: str):
     return redirect(url_for("web.account", account_id=account_id))
 
 
-@bp.post("/accounts/<int:account_id>/unlink")
+@bp.post("/accounts/<id:account_id>/unlink")
 @needs("manager")
 def unlink(account_id):
     account = get_account(account_id)
@@ -55,7 +58,7 @@ def unlink(account_id):
     return confirm_or_run("Unlink this customer map?", summary, run, button="Unlink")
 
 
-@bp.post("/accounts/<int:account_id>/merge")
+@bp.post("/accounts/<id:account_id>/merge")
 @needs("manager")
 def merge(account_id):
     this = get_account(account_id)
@@ -78,7 +81,7 @@ def merge(account_id):
     return confirm_or_run("Merge these accounts?", summary, run, button="Merge")
 
 
-@bp.post("/cards/<int:card_id>/split")
+@bp.post("/cards/<id:card_id>/split")
 @needs("manager")
 def split(card_id):
     card = found(Card, card_id, "card")
@@ -96,7 +99,7 @@ def split(card_id):
     return confirm_or_run("Split this card?", summary, run, button="Move punches")
 
 
-@bp.post("/accounts/<int:account_id>/exception")
+@bp.post("/accounts/<id:account_id>/exception")
 @needs("manager")
 def exception(account_id):
     account = get_account(account_id)
@@ -116,7 +119,7 @@ def exception(account_id):
     return confirm_or_run("Add an exception punch?", summary, run, button="Add exception punch")
 
 
-@bp.post("/accounts/<int:account_id>/adjust")
+@bp.post("/accounts/<id:account_id>/adjust")
 @needs("manager")
 def adjust(account_id):
     account = get_account(account_id)

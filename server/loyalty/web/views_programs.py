@@ -71,7 +71,7 @@ def program_create():
     return redirect(url_for("web.programs"))
 
 
-@bp.get("/programs/<int:program_id>")
+@bp.get("/programs/<id:program_id>")
 @needs("staff")
 def program_edit(program_id):
     program = _get(program_id)
@@ -80,7 +80,7 @@ def program_edit(program_id):
                            requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}))
 
 
-@bp.post("/programs/<int:program_id>")
+@bp.post("/programs/<id:program_id>")
 @needs("manager")
 def program_update(program_id):
     program = _get(program_id)
@@ -92,7 +92,7 @@ def program_update(program_id):
     return redirect(url_for("web.program_edit", program_id=program.id))
 
 
-@bp.post("/programs/<int:program_id>/status")
+@bp.post("/programs/<id:program_id>/status")
 @needs("manager")
 def program_status(program_id):
     program = _get(program_id)
@@ -109,7 +109,7 @@ def program_status(program_id):
                           summary, run, button="Archive" if status == "archived" else "Reactivate")
 
 
-@bp.post("/programs/<int:program_id>/import")
+@bp.post("/programs/<id:program_id>/import")
 @needs("manager")
 def program_import(program_id):
     """First POST carries the file: show what was read; the confirmation posts the codes back as text."""

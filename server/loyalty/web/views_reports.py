@@ -11,7 +11,7 @@ from flask import Response, flash, g, redirect, render_template, request, stream
 from ..domain import reports
 from ..errors import ValidationFailed
 from ..models import Program
-from . import bp, confirm_or_run
+from . import MAX_ID, bp, confirm_or_run
 from .charts import bar_chart
 from .security import needs
 
@@ -30,7 +30,9 @@ def _filters():
     try:
         program_id = int(raw) if raw else None
     except ValueError:
-        raise ValidationFailed("program must be a program id", fields={"program": ["unknown"]}) from None
+        program_id = 0
+    if program_id is not None and not 1 <= program_id <= MAX_ID:
+        raise ValidationFailed("program must be a program id", fields={"program": ["unknown"]})
     return first, last, program_id
 
 
@@ -99,7 +101,9 @@ def mark_credited():
     try:
         ids = [int(x) for x in request.form.getlist("redemption_id")]
     except ValueError:
-        raise ValidationFailed("not a redemption id", fields={"redemption_id": ["a number"]}) from None
+        ids = [0]
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise ValidationFailed("not a redemption id", fields={"redemption_id": ["a number"]})
     if not ids:
         raise ValidationFailed("select at least one redemption to mark as credited",
                                fields={"redemption_id": ["required"]})

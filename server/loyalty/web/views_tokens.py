@@ -33,7 +33,7 @@ def token_create():
     return response, 201, {"Cache-Control": "no-store"}
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @needs("manager")
 def token_revoke(token_id):
     row = found(ApiToken, token_id, "token")
