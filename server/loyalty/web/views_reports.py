@@ -24,8 +24,8 @@ CLAIM_COLUMNS = ("distributor", "manufacturer", "program", "customer", "address"
                  "redeemed_at", "sale", "credited_at", "credited_by", "redemption_id")
 
 
-def _filters():
-    first, last = reports.parse_range(request.args.get("start"), request.args.get("end"))
+def _filters(default_days: int = 30):
+    first, last = reports.parse_range(request.args.get("start"), request.args.get("end"), default_days)
     raw = request.args.get("program", "").strip()
     try:
         program_id = int(raw) if raw else None
@@ -81,7 +81,8 @@ def participation():
 @bp.get("/reports/redemptions")
 @needs("manager")
 def redemptions():
-    first, last, program_id = _filters()
+    # A year by default: a redemption still waiting for its credit must not drop out of sight after a month.
+    first, last, program_id = _filters(default_days=365)
     state = request.args.get("state", "uncredited")
     rows = reports.redemptions_to_claim(first, last, state, program_id)
     if request.args.get("format") == "csv":
