@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_cors import CORS
 from marshmallow import ValidationError
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import database, init_database
@@ -47,7 +49,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _connect():
+        g.started = time.perf_counter()
         database.connect(reuse_if_open=True)
+
+    @app.after_request
+    def _server_timing(response):
+        # The server's own time for this request, for clients and benchmarks (Server-Timing is a W3C header).
+        started = g.get("started")
+        if started is not None:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
     @app.teardown_request
     def _release(exc):
@@ -116,6 +127,18 @@ def _register_error_handlers(app: Flask):
         message = "the body is too large (1 MB at most)" if exc.code == 413 else exc.description
         return jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": message,
                                   "fields": {}}}), exc.code
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError):
+        # SQLite waits busy_timeout for the write lock; past that, tell the client to retry (commits are
+        # idempotent) instead of failing with a 500.
+        if "locked" not in str(exc) and "deadlock" not in str(exc):
+            return _unexpected(exc)
+        log.warning("database busy on %s %s", request.method, request.path)
+        response = jsonify({"error": {"code": "busy", "message": "the database is busy; try again",
+                                      "fields": {}}})
+        response.headers["Retry-After"] = "1"
+        return response, 503
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -8,6 +8,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from . import fastsql
 from .audit import record
 from .db import write_transaction
 from .errors import Forbidden, LoyaltyError, Unauthorized
@@ -49,13 +50,13 @@ def authenticate(header: str | None) -> ApiToken:
     if not header or not header.startswith("Bearer "):
         raise Unauthorized("missing token: send 'Authorization: Bearer <token>'", code="token_missing")
     token = header[len("Bearer "):].strip()
-    row = ApiToken.get_or_none(ApiToken.token_hash == hash_token(token)) if token else None
+    row = fastsql.first(ApiToken, '"token_hash" = ?', (hash_token(token),)) if token else None
     if row is None or row.revoked_at is not None:
         raise Unauthorized("this token is not valid (revoked or mistyped)", code="token_invalid")
     now = utcnow()
     # Touch last_used_at at most once a minute: a write per request would serialise the registers on SQLite.
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
+        fastsql.update(ApiToken, row.id, {"last_used_at": now})
     return row
 
 

@@ -17,11 +17,13 @@ def _app(**config):
 
 
 def _init_db(app):
-    from .models import create_tables
+    from .migrations import upgrade
 
     with app.app_context():
         database.connect(reuse_if_open=True)
-        create_tables()
+        applied = upgrade()
+        if applied:
+            click.echo(f"applied schema migrations {applied}")
 
 
 def serve_app(app, host: str, port: int, threads: int = 8):

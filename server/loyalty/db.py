@@ -6,6 +6,8 @@ embedded file in WAL mode) or PostgreSQL, chosen by a URL.
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from urllib.parse import urlparse, unquote, parse_qsl
 
 from peewee import DatabaseProxy, SqliteDatabase
@@ -39,7 +41,8 @@ def make_database(url: str):
             path = ":memory:"
         # IMMEDIATE: a writer takes the write lock when its transaction begins, so two commits never
         # deadlock upgrading a read lock; the loser waits (busy_timeout) rather than failing.
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False,
+                              returning_clause=True)
     if scheme in ("postgres", "postgresql"):
         params = dict(parse_qsl(parsed.query))
         return PooledPostgresqlDatabase(
@@ -65,9 +68,20 @@ def is_postgres() -> bool:
     return isinstance(database.obj, PooledPostgresqlDatabase)
 
 
+# SQLite has one writer at a time. Threads of this process queue on a lock instead of on SQLite's busy handler,
+# which polls with growing sleeps and turned a burst of commits into seconds-long tails.
+_sqlite_writer = threading.RLock()
+
+
+@contextmanager
 def write_transaction():
     """A transaction for a write path (``BEGIN IMMEDIATE`` on SQLite, see ``make_database``)."""
-    return database.atomic()
+    if is_postgres():
+        with database.atomic() as tx:
+            yield tx
+    else:
+        with _sqlite_writer, database.atomic() as tx:
+            yield tx
 
 
 def redact_url(url: str) -> str:

@@ -31,7 +31,7 @@ def utcnow() -> dt.datetime:
 
 class JSONField(TextField):
     def db_value(self, value):
-        return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
+        return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
     def python_value(self, value):
         return None if value is None else json.loads(value)

@@ -1,6 +1,7 @@
 """OpenAPI for /api/v1, generated from the routes and the marshmallow schemas (docs/openapi.json)."""
 from __future__ import annotations
 
+import json
 import re
 
 from apispec import APISpec
@@ -63,4 +64,5 @@ def build_spec(app) -> dict:
             for op in operations.values():
                 op["parameters"] = params
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    # Validators carry Decimal bounds; JSON numbers are what clients read.
+    return json.loads(json.dumps(spec.to_dict(), default=float))

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: token auth, schema-validated bodies, JSON errors."""
 from __future__ import annotations
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, request
 
@@ -20,7 +20,13 @@ def body(schema_cls, partial=False):
         raise LoyaltyError("a JSON body is required", code="malformed_json", status=400)
     if not isinstance(data, dict):
         raise LoyaltyError("the body must be a JSON object", code="malformed_json", status=400)
-    return schema_cls(partial=partial).load(data)
+    return _schema(schema_cls, partial).load(data)
+
+
+@lru_cache(maxsize=None)
+def _schema(schema_cls, partial):
+    # Schemas hold no per-request state; building one (and its nested ones) costs more than loading a body.
+    return schema_cls(partial=partial)
 
 
 def auth(role="cashier"):

@@ -55,14 +55,16 @@ def accounts_update(account_id):
 def accounts_history(account_id):
     """Every punch row, redemption and audit entry: the answer to "why does my card say 7?"."""
     account = dom.get_account(account_id)
-    punches = (Punch.select(Punch, Card, Program, Sale).join(Card).switch(Punch).join(Program)
-               .switch(Punch).join(Sale, join_type="LEFT OUTER")
-               .where(Punch.account == account.id).order_by(Punch.id.desc()).limit(500))
+    punches = list(Punch.select().where(Punch.account == account.id).order_by(Punch.id.desc()).limit(500))
+    cards = {c.id: c for c in Card.select().where(Card.id.in_({p.card_id for p in punches} or {0}))}
+    programs = {p.id: p for p in Program.select().where(Program.id.in_({p.program_id for p in punches} or {0}))}
+    sales = {s.id: s for s in Sale.select().where(Sale.id.in_({p.sale_id for p in punches if p.sale_id} or {0}))}
     return {
         "punches": [{
-            "id": p.id, "card_id": p.card_id, "card_seq": p.card.seq, "program_id": p.program_id,
-            "program": p.program.name, "kind": p.kind, "quantity": p.quantity,
-            "sale": {"system": p.sale.pos_system, "sale_id": p.sale.pos_sale_id} if p.sale_id else None,
+            "id": p.id, "card_id": p.card_id, "card_seq": cards[p.card_id].seq, "program_id": p.program_id,
+            "program": programs[p.program_id].name, "kind": p.kind, "quantity": p.quantity,
+            "sale": {"system": sales[p.sale_id].pos_system, "sale_id": sales[p.sale_id].pos_sale_id}
+            if p.sale_id in sales else None,
             "item": {"name": p.item_name, "upc": p.upc, "sku": p.sku,
                      "unit_price": None if p.unit_price is None else str(p.unit_price)},
             "reason": p.reason, "note": p.note, "needs_review": p.needs_review, "actor": p.actor,

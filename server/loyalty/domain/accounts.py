@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from peewee import IntegrityError
 
+from .. import fastsql
 from ..audit import record
 from ..db import write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -57,7 +58,7 @@ def link_dict(link: PosLink) -> dict:
 
 
 def get_account(account_id: int) -> Account:
-    account = Account.get_or_none(Account.id == account_id)
+    account = fastsql.first(Account, '"id" = ?', (account_id,))
     if account is None:
         raise NotFound(f"no account {account_id}", fields={"account_id": ["unknown account"]})
     if account.merged_into_id:
@@ -146,8 +147,8 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US") 
 
 
 def live_link(system: str, customer_id: str) -> PosLink | None:
-    return PosLink.get_or_none((PosLink.pos_system == system) & (PosLink.pos_customer_id == customer_id)
-                               & PosLink.unlinked_at.is_null())
+    return fastsql.first(PosLink, '"pos_system" = ? AND "pos_customer_id" = ? AND "unlinked_at" IS NULL',
+                         (system, customer_id))
 
 
 def link_customer(system: str, customer_id: str, account_id: int, actor: str) -> PosLink:
@@ -217,24 +218,23 @@ def resolve_customer(system: str, customer: dict, region: str = "US", limit: int
                     "candidates": [], "prefill": prefill}
     seen: dict[int, dict] = {}
 
-    def add(query, match):
-        for account in query.limit(limit):
-            if account.id not in seen and account.merged_into_id is None:
+    def add(column, value, match):
+        for account in fastsql.select(Account, f'"{column}" = ? AND "merged_into_id" IS NULL', (value,),
+                                      order='"id"', limit=limit):
+            if account.id not in seen:
                 seen[account.id] = {"account": account_dict(account), "match": match}
 
-    live = Account.merged_into.is_null()
     if prefill["email"]:
-        add(Account.select().where((Account.email == prefill["email"]) & live), "email")
+        add("email", prefill["email"], "email")
     if prefill["phone"]:
         before = len(seen)
-        add(Account.select().where((Account.phone == prefill["phone"]) & live), "phone")
+        add("phone", prefill["phone"], "phone")
         family = [c for c in list(seen.values())[before:] if c["match"] == "phone"]
         if len(family) > 1:
             for c in family:
                 c["family"] = True
     if prefill["first_name"] and prefill["last_name"]:
-        key = Account.make_name_key(prefill["first_name"], prefill["last_name"])
-        add(Account.select().where((Account.name_key == key) & live), "name")
+        add("name_key", Account.make_name_key(prefill["first_name"], prefill["last_name"]), "name")
     candidates = list(seen.values())[:limit]
     return {"status": "candidates" if candidates else "none", "account": None, "candidates": candidates,
             "prefill": prefill}
@@ -259,12 +259,10 @@ def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account
     # A POS customer id typed into the box finds its linked account too.
     linked = [link.account_id for link in PosLink.select().where(
         (PosLink.pos_customer_id == q) & PosLink.unlinked_at.is_null()).limit(limit)]
-    words = q.lower().split()
-    cond = None
-    for word in words:
-        pattern = word.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        term = (Account.name_key.startswith(word)) | (Account.name_key.contains(" " + word)) \
-            if pattern else None
-        cond = term if cond is None else (cond & term)
-    query = Account.select().where(live & ((Account.id.in_(linked)) | cond) if cond is not None else live)
-    return list(query.order_by(Account.name_key).limit(limit))
+    # Every word must start the last name, the first name or a later part of either (peewee escapes LIKE).
+    cond = live
+    for word in q.lower().split():
+        cond &= Account.name_key.startswith(word) | Account.name_key.contains(" " + word)
+    if linked:
+        cond = (cond | Account.id.in_(linked)) & live
+    return list(Account.select().where(cond).order_by(Account.name_key).limit(limit))

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
+from .. import fastsql
 from ..models import Card, Program, Punch, utcnow
 
 LIVE = ("open", "complete")
+CARD_STATE = ("punches", "status", "first_punch_at", "expires_at", "completed_at")
 
 
 @dataclass
@@ -33,13 +35,16 @@ class PunchContext:
     note: str | None = None
     needs_review: bool = False
 
-    def row(self, account_id, program, card, quantity) -> Punch:
-        return Punch.create(
+    def values(self, account_id, program, card, quantity) -> dict:
+        return dict(
             account=account_id, program=program.id, card=card.id, kind=self.kind, quantity=quantity,
             sale=self.sale, line=self.line, cause=self.cause, unit_price=self.unit_price, upc=self.upc,
             sku=self.sku, item_name=self.item_name, reason=self.reason, note=self.note,
-            needs_review=self.needs_review, actor=self.actor,
+            needs_review=self.needs_review, actor=self.actor, created_at=utcnow(),
         )
+
+    def row(self, account_id, program, card, quantity) -> Punch:
+        return Punch.create(**self.values(account_id, program, card, quantity))
 
 
 @dataclass
@@ -55,11 +60,20 @@ class ProgramState:
     changes: list = field(default_factory=list)
 
 
+def lock_account(account_id: int):
+    """Serialise punch changes per account. On PostgreSQL two transactions could otherwise both see no open card
+    and both create one; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    from ..db import is_postgres
+
+    if is_postgres():
+        fastsql.rows('SELECT "id" FROM "account" WHERE "id" = ? FOR UPDATE', (account_id,))
+
+
 def expire_if_due(card: Card, program: Program, now: dt.datetime) -> bool:
     """An open card past its completion window expires; its punches stay on it as history."""
     if card.status == "open" and card.expires_at is not None and card.expires_at <= now:
         card.status = "expired"
-        card.save(only=[Card.status])
+        fastsql.save(card, "status")
         return True
     return False
 
@@ -67,38 +81,59 @@ def expire_if_due(card: Card, program: Program, now: dt.datetime) -> bool:
 def open_card(account_id: int, program: Program, now: dt.datetime | None = None) -> Card:
     """The account's open card in the program, expiring a stale one and creating a new one as needed."""
     now = now or utcnow()
-    card = Card.get_or_none((Card.account == account_id) & (Card.program == program.id) & (Card.status == "open"))
+    card = fastsql.first(Card, '"account_id" = ? AND "program_id" = ? AND "status" = ?',
+                         (account_id, program.id, "open"))
     if card is not None and not expire_if_due(card, program, now):
         return card
-    last_seq = (Card.select(fn.MAX(Card.seq)).where((Card.account == account_id) & (Card.program == program.id))
-                .scalar() or 0)
-    return Card.create(account=account_id, program=program.id, seq=last_seq + 1, status="open")
+    last_seq = fastsql.rows('SELECT MAX("seq") FROM "card" WHERE "account_id" = ? AND "program_id" = ?',
+                            (account_id, program.id))[0][0] or 0
+    values = dict(account=account_id, program=program.id, seq=last_seq + 1, status="open", punches=0,
+                  created_at=now)
+    (card_id,) = fastsql.insert(Card, [values])
+    return Card(id=card_id, **values)
 
 
 def add_punches(account_id: int, program: Program, quantity: int, ctx: PunchContext,
                 now: dt.datetime | None = None) -> list[CardChange]:
     """Punch ``quantity`` times, completing cards and rolling over to new ones."""
+    return add_punches_batch(account_id, program, [(quantity, ctx)], now)
+
+
+def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None) -> list[CardChange]:
+    """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one open-card lookup, one insert of
+    the ledger rows, one update per card touched (a sale's lines all punch in a handful of queries)."""
     now = now or utcnow()
-    changes = []
-    remaining = quantity
-    while remaining > 0:
-        card = open_card(account_id, program, now)
-        room = program.buy_quantity - card.punches
-        n = min(room, remaining)
-        if n <= 0:  # a card over-filled by an adjustment: close it and move on
-            _complete(card, now)
-            continue
-        ctx.row(account_id, program, card, n)
-        card.punches += n
-        if card.first_punch_at is None:
-            card.first_punch_at = now
-            card.expires_at = now + dt.timedelta(days=program.window_days) if program.window_days else None
-        if card.punches >= program.buy_quantity:
-            card.status = "complete"
-            card.completed_at = now
-        card.save()
-        changes.append(CardChange(card.id, n))
-        remaining -= n
+    lock_account(account_id)
+    changes, rows, dirty = [], [], {}
+    card = None
+    for quantity, ctx in items:
+        remaining = quantity
+        while remaining > 0:
+            if card is None or card.status != "open":
+                card = open_card(account_id, program, now)
+            room = program.buy_quantity - card.punches
+            n = min(room, remaining)
+            if n <= 0:  # a card over-filled by an adjustment: close it and move on
+                _complete(card, now)
+                continue
+            rows.append(ctx.values(account_id, program, card, n))
+            card.punches += n
+            if card.first_punch_at is None:
+                card.first_punch_at = now
+                card.expires_at = now + dt.timedelta(days=program.window_days) if program.window_days else None
+            if card.punches >= program.buy_quantity:
+                card.status = "complete"
+                card.completed_at = now
+                # saved before the next open card is created: one open card per account and program
+                fastsql.save(card, *CARD_STATE)
+                dirty.pop(card.id, None)
+            else:
+                dirty[card.id] = card
+            changes.append(CardChange(card.id, n))
+            remaining -= n
+    for c in dirty.values():
+        fastsql.save(c, *CARD_STATE)
+    fastsql.insert(Punch, rows, returning=False)
     return changes
 
 
@@ -116,6 +151,7 @@ def take_back(account_id: int, program: Program, quantity: int, ctx: PunchContex
     open card as a debt, so that buying, redeeming and refunding never keeps a reward that was not paid for.
     """
     now = now or utcnow()
+    lock_account(account_id)
     changes = []
     remaining = quantity
     live = list(Card.select().where((Card.account == account_id) & (Card.program == program.id)
@@ -185,14 +221,18 @@ def account_cards(account_id: int, include_history: bool = False, now: dt.dateti
     """The cards to show: per program, the open card (with the count of complete ones as rewards available)
     and each complete card (which can be redeemed)."""
     now = now or utcnow()
-    statuses = None if include_history else LIVE
-    query = (Card.select(Card, Program).join(Program)
-             .where(Card.account == account_id).order_by(Program.name, Card.seq))
-    if statuses:
-        query = query.where(Card.status.in_(statuses))
+    where = '"account_id" = ?' if include_history else '"account_id" = ? AND "status" IN (?, ?)'
+    cards = fastsql.select(Card, where, (account_id,) if include_history else (account_id, *LIVE))
+    programs = {}
+    if cards:
+        ids = sorted({c.program_id for c in cards})
+        for pid, name, n in fastsql.rows('SELECT "id", "name", "buy_quantity" FROM "program" WHERE "id" IN '
+                                         + fastsql.in_list(len(ids)), ids):
+            programs[pid] = Program(id=pid, name=name, buy_quantity=n)
+    cards.sort(key=lambda c: (programs[c.program_id].name, c.seq))
     out = []
-    for card in query:
-        summary = card_summary(card, card.program)
+    for card in cards:
+        summary = card_summary(card, programs[card.program_id])
         if card.status == "open" and card.expires_at is not None and card.expires_at <= now:
             summary["status"] = "expired"
         out.append(summary)

@@ -1,6 +1,7 @@
 """Programs and which products qualify for them."""
 from __future__ import annotations
 
+from .. import fastsql
 from ..audit import record
 from ..errors import NotFound
 from ..models import Program, ProgramCode, utcnow
@@ -16,18 +17,18 @@ def qualifying_programs(lines) -> dict:
     skus = {line["sku"] for line in lines if line.get("sku")}
     if not upcs and not skus:
         return {}
-    cond = None
-    if upcs:
-        cond = (ProgramCode.kind == "upc") & ProgramCode.code.in_(sorted(upcs))
-    if skus:
-        sku_cond = (ProgramCode.kind == "sku") & ProgramCode.code.in_(sorted(skus))
-        cond = sku_cond if cond is None else (cond | sku_cond)
+    upcs, skus = sorted(upcs), sorted(skus)
+    codes = fastsql.rows(
+        'SELECT "kind", "code", "program_id" FROM "program_code" WHERE ("kind" = ? AND "code" IN '
+        f'{fastsql.in_list(len(upcs))}) OR ("kind" = ? AND "code" IN {fastsql.in_list(len(skus))})',
+        ["upc", *upcs, "sku", *skus])
+    ids = sorted({row[2] for row in codes})
+    programs = {p.id: p for p in fastsql.select(
+        Program, f'"status" = ? AND "id" IN {fastsql.in_list(len(ids))}', ["active", *ids])} if ids else {}
     by_code: dict[tuple, list] = {}
-    programs = {}
-    for pc in (ProgramCode.select(ProgramCode, Program).join(Program)
-               .where(cond & (Program.status == "active"))):
-        programs[pc.program.id] = pc.program
-        by_code.setdefault((pc.kind, pc.code), []).append(pc.program.id)
+    for kind, code, pid in codes:
+        if pid in programs:
+            by_code.setdefault((kind, code), []).append(pid)
     out = {}
     for i, line in enumerate(lines):
         ids = set(by_code.get(("upc", line.get("upc")), [])) | set(by_code.get(("sku", line.get("sku")), []))

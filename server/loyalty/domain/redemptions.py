@@ -9,7 +9,7 @@ from ..db import is_postgres, write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..models import Card, Program, Punch, Redemption, utcnow
 from .accounts import get_account
-from .cards import iso
+from .cards import iso, lock_account
 
 FIELD_CHECKS = {
     "address": lambda a: a.has_address(),
@@ -73,6 +73,7 @@ def redeem_card(card_id: int, sale_ref: dict | None, item: dict, actor: str) -> 
         if card is None:
             raise NotFound(f"no card {card_id}")
         program = Program.get_by_id(card.program_id)
+        lock_account(card.account_id)
         if card.status != "complete":
             raise Conflict(f"this card has {card.punches} of {program.buy_quantity} punches: no reward yet"
                            if card.status == "open" else f"this card is {card.status}: no reward available",

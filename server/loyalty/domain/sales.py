@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from peewee import fn
 
+from .. import fastsql
 from ..audit import record
 from ..db import is_postgres, write_transaction
 from ..errors import Conflict, ValidationFailed
 from ..models import Account, Card, Program, Punch, Redemption, Sale, SaleLine, utcnow
 from .accounts import account_dict, get_account, live_link
-from .cards import LIVE, PunchContext, add_punches, take_back
+from .cards import LIVE, PunchContext, add_punches, add_punches_batch, lock_account, take_back
 from .programs import qualifying_programs
 
 DEFAULT_REASONS = ("Multiple pets", "Stocking up", "Buying for another household", "Other")
@@ -60,6 +61,10 @@ class Plan:
     uncommitted: list = field(default_factory=list)
 
 
+SALE_STATE = ("kind", "account", "link", "pos_customer_id", "store", "register", "return_for", "original", "source",
+              "committed_by", "updated_at", "last_hash", "last_response")
+
+
 def sale_hash(sale: dict) -> str:
     return hashlib.sha256(json.dumps(sale, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -69,13 +74,11 @@ def whole(q: Decimal) -> int | None:
 
 
 def _lock_sale(system: str, sale_id: str, create: bool) -> Sale | None:
-    where = (Sale.pos_system == system) & (Sale.pos_sale_id == sale_id)
     if create:
-        Sale.insert(pos_system=system, pos_sale_id=sale_id).on_conflict_ignore().execute()
-    query = Sale.select().where(where)
-    if is_postgres():
-        query = query.for_update()
-    return query.first()
+        fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True,
+                       returning=False)
+    return fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id),
+                         for_update=create and is_postgres())
 
 
 def _account_for(sale_in: dict, sale: Sale | None):
@@ -95,7 +98,7 @@ def _account_for(sale_in: dict, sale: Sale | None):
 def _free_units(system: str, sale_id: str, lines: list) -> dict:
     """{line_id: units given free} from the redemptions recorded for this sale: a free item does not punch."""
     free: dict[str, int] = {}
-    for red in Redemption.select().where((Redemption.pos_system == system) & (Redemption.pos_sale_id == sale_id)):
+    for red in fastsql.select(Redemption, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id)):
         for line in lines:
             matches = (red.item_upc and red.item_upc == line.get("upc")) or \
                       (red.item_sku and red.item_sku == line.get("sku"))
@@ -111,10 +114,9 @@ def _own_net(line_rows) -> dict:
     ids = {row.id: row.line_id for row in line_rows}
     if not ids:
         return {}
-    query = (Punch.select(Punch.line, Punch.program, fn.SUM(Punch.quantity).alias("n"))
-             .where(Punch.line.in_(list(ids)) & (Punch.kind != "refund"))
-             .group_by(Punch.line, Punch.program))
-    return {(ids[row.line_id], row.program_id): int(row.n or 0) for row in query}
+    query = ('SELECT "line_id", "program_id", SUM("quantity") FROM "punch" WHERE "kind" <> ? AND "line_id" IN '
+             f'{fastsql.in_list(len(ids))} GROUP BY "line_id", "program_id"')
+    return {(ids[line], pid): int(n or 0) for line, pid, n in fastsql.rows(query, ["refund", *ids])}
 
 
 def _plan_sale(plan: Plan, sale_in: dict, existing: dict):
@@ -257,12 +259,14 @@ def _card_states(account_id: int, program_ids) -> dict:
     out = {pid: [0, 0] for pid in program_ids}
     if not program_ids:
         return {}
-    for card in Card.select(Card.program, Card.punches, Card.status).where(
-            (Card.account == account_id) & Card.program.in_(list(program_ids)) & Card.status.in_(LIVE)):
-        if card.status == "open":
-            out[card.program_id][0] = card.punches
+    ids = sorted(program_ids)
+    query = ('SELECT "program_id", "punches", "status" FROM "card" WHERE "account_id" = ? AND "status" IN (?, ?) '
+             f'AND "program_id" IN {fastsql.in_list(len(ids))}')
+    for pid, punches, status in fastsql.rows(query, [account_id, *LIVE, *ids]):
+        if status == "open":
+            out[pid][0] = punches
         else:
-            out[card.program_id][1] += 1
+            out[pid][1] += 1
     return out
 
 
@@ -322,7 +326,8 @@ def _plan(sale_in: dict, sale: Sale | None, account, warnings_only=False) -> tup
     lines = [dict(line) for line in sale_in["lines"]]
     for enrich in _LINE_ENRICHERS:
         enrich(system, lines)
-    existing = {row.line_id: row for row in sale.lines} if sale is not None and sale.id else {}
+    existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
+        if sale is not None and sale.id else {}
     plan = Plan(account=account, sale=sale, lines=lines)
     original = None
     if sale_in["pos"].get("return_for"):
@@ -375,6 +380,8 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         if sale.last_hash == digest and sale.last_response is not None:
             return sale.last_response
         account, link = _resolve_for(sale_in, sale)
+        if account is not None:
+            lock_account(account.id)  # before reading its cards: the plan must see every earlier commit
         now = utcnow()
         if account is not None and sale.account_id not in (None, account.id) and not sale_in["pos"].get("return_for"):
             move_sale(sale, account.id, opts.actor)
@@ -414,7 +421,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         }
         sale.last_hash = digest
         sale.last_response = response
-        sale.save()
+        fastsql.save(sale, *SALE_STATE)
         record(opts.actor, "sale.refund" if sale.kind == "refund" else "sale.commit", "sale", sale.id,
                account_id=account.id if account else None, system=system, sale_id=sale_id, changes=changes,
                warnings=[w["code"] for w in plan.warnings], source=opts.source)
@@ -423,7 +430,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
 
 def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
     rows = dict(existing)
-    seen = set()
+    seen, new = set(), []
     for line in plan.lines:
         seen.add(line["line_id"])
         values = {k: line.get(k) for k in ("product_id", "sku", "upc", "name", "unit_price")}
@@ -432,7 +439,7 @@ def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
         values["original_line"] = o.id if o is not None else None
         row = rows.get(line["line_id"])
         if row is None:
-            rows[line["line_id"]] = SaleLine.create(sale=sale.id, line_id=line["line_id"], **values)
+            new.append({"sale": sale.id, "line_id": line["line_id"], **values})
         else:
             changed = [k for k, v in values.items() if getattr(row, k if k != "original_line" else "original_line_id") != v]
             if changed:
@@ -443,6 +450,8 @@ def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
         if line_id not in seen and row.quantity != 0:  # removed from the sale: keep the row for its history
             row.quantity = Decimal(0)
             row.save()
+    for record, new_id in zip(new, fastsql.insert(SaleLine, new)):
+        rows[record["line_id"]] = SaleLine(id=new_id, **record)
     return rows
 
 
@@ -451,6 +460,7 @@ def _apply(plan: Plan, sale: Sale, rows: dict, given: dict, missing: set, opts: 
     changes = []
     lines_by_id = {line["line_id"]: line for line in plan.lines}
     # Reversals first, so that additions land on the card the reversal left open.
+    additions: dict[int, list] = {}
     for (line_id, pid), delta in sorted(plan.deltas.items(), key=lambda kv: kv[1]):
         program = plan.programs[pid]
         row = rows[line_id]
@@ -469,10 +479,12 @@ def _apply(plan: Plan, sale: Sale, rows: dict, given: dict, missing: set, opts: 
         if ctx.needs_review:
             ctx.reason = "needs reason"
         if delta > 0:
-            add_punches(account.id, program, delta, ctx, now)
+            additions.setdefault(pid, []).append((delta, ctx))
         else:
             take_back(account.id, program, -delta, ctx, now)
         changes.append({"line_id": line_id, "program_id": pid, "punches": delta})
+    for pid, items in additions.items():
+        add_punches_batch(account.id, plan.programs[pid], items, now)
     for line_id, count in plan.reopen.items():
         _reopen_rewards(plan, rows[line_id], count, opts.actor, now)
         changes.append({"line_id": line_id, "rewards_reopened": count})

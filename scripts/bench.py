@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Benchmark the commit and resolve paths through the real WSGI server.
+
+Loads N accounts (each linked to a POS customer, with punches from earlier sales) straight into the database,
+starts `loyalty serve` (waitress) in a separate process, and drives it with concurrent keep-alive clients:
+a trivial endpoint (the framework's ceiling), token auth, commits of a 5-line sale, resolve by email and by phone.
+Reports client latency, the server's own time (Server-Timing header) and requests per second.
+
+    .venv/bin/python scripts/bench.py                              # SQLite, 100k accounts, 1M punches
+    .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python scripts/bench.py --accounts 2000 --seconds 3   # a quick look
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from urllib.parse import urlencode, urlparse
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "server"))
+
+PROGRAMS = 10
+UPCS_PER_PROGRAM = 5
+LINES_PER_SALE = 5
+
+
+def upc(p, i):
+    return f"{700000000000 + p * 100 + i}"
+
+
+def seed(url: str, accounts: int, sales_per_account: int):
+    """Bulk-load accounts, links, programs, sales, lines, cards and punches (LINES_PER_SALE punches a sale)."""
+    from loyalty.auth import create_token
+    from loyalty.db import database, init_database
+    from loyalty.migrations import upgrade
+    from loyalty.models import (Account, Card, PosLink, Program, ProgramCode, Punch, Sale, SaleLine,
+                                drop_tables, utcnow)
+
+    init_database(url)
+    database.connect()
+    drop_tables()
+    upgrade()
+    now = utcnow()
+    t0 = time.perf_counter()
+    with database.atomic():
+        for p in range(PROGRAMS):
+            prog = Program.create(name=f"Program {p}", manufacturer="M", distributor="D", buy_quantity=12,
+                                  multi_purchase_threshold=1000)
+            ProgramCode.insert_many([{"program": prog.id, "kind": "upc", "code": upc(p, i)}
+                                     for i in range(UPCS_PER_PROGRAM)]).execute()
+    batch = 2000
+    sale_id = line_id = card_id = 0
+    for start in range(0, accounts, batch):
+        with database.atomic():
+            ids = range(start + 1, min(start + batch, accounts) + 1)
+            Account.insert_many([{
+                "id": a, "first_name": f"First{a}", "last_name": f"Last{a}", "name_key": f"last{a} first{a}",
+                "email": f"owner{a}@example.com", "phone": f"+1555{a:07d}", "created_at": now, "updated_at": now,
+                "notes": ""} for a in ids]).execute()
+            PosLink.insert_many([{"pos_system": "lightspeed-x", "pos_customer_id": f"c-{a}", "account": a,
+                                  "linked_by": "bench", "linked_at": now} for a in ids]).execute()
+            sales, lines, cards, punches = [], [], [], []
+            for a in ids:
+                programs_of_account = random.Random(a).sample(range(PROGRAMS), 2)
+                card_ids = {}
+                for p in programs_of_account:
+                    card_id += 1
+                    card_ids[p] = card_id
+                    cards.append({"id": card_id, "account": a, "program": p + 1, "seq": 1, "status": "open",
+                                  "punches": 0, "created_at": now, "first_punch_at": now})
+                for s in range(sales_per_account):
+                    sale_id += 1
+                    sales.append({"id": sale_id, "pos_system": "lightspeed-x", "pos_sale_id": f"hist-{sale_id}",
+                                  "account": a, "kind": "sale", "source": "register", "created_at": now,
+                                  "updated_at": now})
+                    for i in range(LINES_PER_SALE):
+                        line_id += 1
+                        p = programs_of_account[i % 2]
+                        lines.append({"id": line_id, "sale": sale_id, "line_id": str(i + 1), "upc": upc(p, i % 5),
+                                      "quantity": 1, "unit_price": "50.00"})
+                        punches.append({"account": a, "program": p + 1, "card": card_ids[p], "kind": "purchase",
+                                        "quantity": 1, "sale": sale_id, "line": line_id, "cause": line_id,
+                                        "unit_price": "50.00", "upc": upc(p, i % 5), "actor": "bench",
+                                        "needs_review": False, "created_at": now})
+                for p, c in zip(programs_of_account, cards[-2:]):
+                    # lines alternate between the two programs: ceil/floor of half the account's lines
+                    total = sales_per_account * LINES_PER_SALE
+                    c["punches"] = (total + 1) // 2 if p == programs_of_account[0] else total // 2
+            for model, rows in ((Card, cards), (Sale, sales), (SaleLine, lines), (Punch, punches)):
+                for i in range(0, len(rows), 1000):
+                    model.insert_many(rows[i:i + 1000]).execute()
+        print(f"\r  seeded {min(start + batch, accounts):,} accounts", end="", flush=True)
+    from loyalty.db import is_postgres
+    if is_postgres():  # explicit ids above: move the sequences past them
+        for model in (Account, Card, Sale, SaleLine):
+            t = model._meta.table_name
+            database.execute_sql(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))")
+    database.execute_sql("ANALYZE")
+    punches_total = Punch.select().count()
+    _, token = create_token("bench", "cashier")
+    database.close()
+    print(f"\n  {accounts:,} accounts, {punches_total:,} punches in {time.perf_counter() - t0:.0f} s")
+    return token
+
+
+class Client(threading.Thread):
+    def __init__(self, host, port, token, make_request, stop_at, out):
+        super().__init__(daemon=True)
+        self.host, self.port, self.token = host, port, token
+        self.make_request, self.stop_at, self.out = make_request, stop_at, out
+
+    def run(self):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        while time.perf_counter() < self.stop_at:
+            method, path, body = self.make_request()
+            t = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            elapsed = (time.perf_counter() - t) * 1000
+            timing = resp.getheader("Server-Timing", "app;dur=nan").split("dur=")[1]
+            self.out.append((resp.status, elapsed, float(timing)))
+
+
+def run_load(name, host, port, token, make_request, clients, seconds):
+    results = []
+    stop_at = time.perf_counter() + seconds
+    threads = [Client(host, port, token, make_request, stop_at, results) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    ok = [r for r in results if r[0] < 400]
+    bad = len(results) - len(ok)
+    lat = sorted(r[1] for r in ok)
+    srv = sorted(r[2] for r in ok)
+
+    def pct(xs, q):
+        return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+    row = {"name": name, "requests": len(ok), "errors": bad, "per_s": len(ok) / wall,
+           "p50": pct(lat, 0.50), "p99": pct(lat, 0.99), "srv_p50": pct(srv, 0.50), "srv_p99": pct(srv, 0.99)}
+    print(f"  {name:<28} {row['per_s']:8.0f}/s  client p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms   "
+          f"server p50 {row['srv_p50']:5.2f} ms  p99 {row['srv_p99']:6.2f} ms  errors {bad}")
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--sales-per-account", type=int, default=2, help="each sale punches 5 times")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--port", type=int, default=5077)
+    args = ap.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="loyalty-bench-")
+    url = args.db or "sqlite:///" + os.path.join(tmp, "bench.sqlite3")
+    print(f"seeding {url.split('@')[-1]}")
+    token = seed(url, args.accounts, args.sales_per_account)
+
+    env = dict(os.environ, LOYALTY_DATABASE_URL=url, PYTHONPATH=os.path.join(ROOT, "server"))
+    server = subprocess.Popen([sys.executable, "-m", "loyalty.cli", "serve", "--port", str(args.port),
+                               "--threads", str(args.threads)], env=env, cwd=tmp,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    host = "127.0.0.1"
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection(host, args.port, timeout=1)
+            c.request("GET", "/api/v1/health")
+            c.getresponse().read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    rng = random.Random(7)
+    n = args.accounts
+    counter = iter(range(10**9))
+
+    def commit_request():
+        a = rng.randint(1, n)
+        programs = random.Random(a).sample(range(PROGRAMS), 2)
+        lines = [{"line_id": str(i + 1), "upc": upc(programs[i % 2], i % 5), "name": "Bag", "quantity": "1",
+                  "unit_price": "54.99"} for i in range(LINES_PER_SALE)]
+        sale = {"pos": {"system": "lightspeed-x", "sale_id": f"bench-{os.getpid()}-{next(counter)}"},
+                "customer": {"pos_id": f"c-{a}"}, "lines": lines}
+        return "POST", "/api/v1/sales/commit", json.dumps({"sale": sale})
+
+    def resolve_request(by):
+        def make():
+            a = rng.randint(1, n)
+            customer = {"pos_id": f"new-{a}", "first_name": "X", "last_name": "Y"}
+            customer[by] = f"owner{a}@example.com" if by == "email" else f"(555) {a // 10000:03d}-{a % 10000:04d}"
+            return "POST", "/api/v1/customers/resolve", json.dumps({"pos": {"system": "lightspeed-x"},
+                                                                    "customer": customer})
+        return make
+
+    print(f"load: {args.clients} concurrent keep-alive clients, {args.seconds:g} s each, waitress "
+          f"{args.threads} threads, {os.cpu_count()} cores")
+    rows = []
+    try:
+        rows.append(run_load("GET /health (no db)", host, args.port, token,
+                             lambda: ("GET", "/api/v1/health", None), args.clients, args.seconds))
+        rows.append(run_load("GET /me (token lookup)", host, args.port, token,
+                             lambda: ("GET", "/api/v1/me", None), args.clients, args.seconds))
+        rows.append(run_load("POST /sales/commit (5 lines)", host, args.port, token, commit_request,
+                             args.clients, args.seconds))
+        rows.append(run_load("POST /customers/resolve email", host, args.port, token, resolve_request("email"),
+                             args.clients, args.seconds))
+        rows.append(run_load("POST /customers/resolve phone", host, args.port, token, resolve_request("phone"),
+                             args.clients, args.seconds))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    commit, health = rows[2], rows[0]
+    print(f"commit throughput is {commit['per_s'] / health['per_s']:.0%} of the trivial endpoint's")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

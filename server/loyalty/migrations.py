@@ -1,0 +1,52 @@
+"""Schema evolution without losing data.
+
+``create_tables`` makes any missing table; changes to existing tables are migrations: functions appended to
+``MIGRATIONS`` that use peewee's ``playhouse.migrate`` (add a column, add an index, rename...). Each runs once,
+in order, inside a transaction, and its number is recorded in ``schema_version``. Never edit a migration that has
+shipped; add a new one. ``loyalty init-db`` (and ``serve``/``demo``) applies what is pending.
+"""
+from __future__ import annotations
+
+from peewee import IntegerField
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+from .db import database, is_postgres
+from .models import BaseModel, create_tables, utcnow
+from peewee import DateTimeField
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    applied_at = DateTimeField(default=utcnow)
+
+
+# Migration functions take a migrator and call playhouse.migrate.migrate(...) with its operations, e.g.
+#   def m2_add_pet_names(migrator):
+#       migrate(migrator.add_column("account", "pet_names", TextField(default="")))
+MIGRATIONS: list = []
+
+
+def migrator():
+    return PostgresqlMigrator(database.obj) if is_postgres() else SqliteMigrator(database.obj)
+
+
+def upgrade(migrations=None) -> list[int]:
+    """Create missing tables, then run pending migrations; returns the versions applied now."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    fresh = not database.table_exists("account")
+    create_tables()
+    database.create_tables([SchemaVersion], safe=True)
+    if fresh:  # a new database already has the latest shape
+        for n in range(1, len(migrations) + 1):
+            SchemaVersion.get_or_create(version=n)
+        return []
+    done = {row.version for row in SchemaVersion.select()}
+    applied = []
+    for n, func in enumerate(migrations, 1):
+        if n in done:
+            continue
+        with database.atomic():
+            func(migrator())
+            SchemaVersion.create(version=n)
+        applied.append(n)
+    return applied

@@ -1,0 +1,167 @@
+"""Refunds reverse exactly what a sale earned; redemptions record the free item and its value cap."""
+from conftest import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
+from loyalty.models import AuditLog, Punch, Redemption
+
+
+def commit(api, body, reasons=None):
+    return api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
+
+
+def refund(sale_id, original, lines, **kw):
+    return sale(sale_id, lines=lines, return_for=original, **kw)
+
+
+def test_refund_reverses_what_the_original_line_punched(api, program, linked):
+    commit(api, sale("S-1", lines=[line(1, qty=3)]), {str(program["id"]): {"reason": "Multiple pets"}})
+    r = commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["cards"][0]["punches_to_add"] == -2
+    assert card_of(api, linked["id"], program["id"])[0]["punches"] == 1
+    assert Punch.select().where(Punch.kind == "refund").count() == 1
+
+
+def test_a_second_refund_of_the_same_items_reverses_nothing_more(api, program, linked):
+    commit(api, sale("S-1", lines=[line(1, qty=2)]), {str(program["id"]): {"reason": "Multiple pets"}})
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    r = commit(api, refund("R-2", "S-1", [line("r1", qty=-2)]))
+    assert r.status_code == 200
+    assert card_of(api, linked["id"], program["id"])[0]["punches"] == 0
+    assert Punch.select().where(Punch.kind == "refund").count() == 1
+
+
+def test_refund_never_takes_more_than_the_sale_earned(api, program, linked):
+    commit(api, sale("S-0", lines=[line(1)]))  # another sale's punch must survive
+    commit(api, sale("S-1", lines=[line(1)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-5)]))
+    assert card_of(api, linked["id"], program["id"])[0]["punches"] == 1
+
+
+def test_refund_replay_is_idempotent(api, program, linked):
+    commit(api, sale("S-1", lines=[line(1, qty=2)]), {str(program["id"]): {"reason": "Multiple pets"}})
+    for _ in range(3):
+        assert commit(api, refund("R-1", "S-1", [line("r1", qty=-1)])).status_code == 200
+    assert card_of(api, linked["id"], program["id"])[0]["punches"] == 1
+
+
+def test_refund_follows_the_original_account_even_on_a_walk_in_refund(api, program, linked):
+    commit(api, sale("S-1", lines=[line(1)]))
+    r = commit(api, refund("R-1", "S-1", [line("r1", qty=-1)], customer=None))
+    assert r.status_code == 200 and r.get_json()["account"]["id"] == linked["id"]
+    assert card_of(api, linked["id"], program["id"])[0]["punches"] == 0
+
+
+def test_refund_of_a_sale_never_committed_is_recorded_with_nothing_to_reverse(api, program, linked):
+    r = commit(api, refund("R-9", "S-never", [line("r1", qty=-1)]))
+    assert r.status_code == 200
+    assert [w["code"] for w in r.get_json()["warnings"]] == ["original_not_committed"]
+    assert Punch.select().count() == 0
+    from loyalty.models import Sale
+    assert Sale.get(Sale.pos_sale_id == "R-9").kind == "refund"
+
+
+def test_refund_reopens_a_completed_card(api, manager_api, linked):
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=2, multi_purchase_threshold=5)).get_json()
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    assert [c["status"] for c in card_of(api, linked["id"], p["id"])] == ["complete", "open"]
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    cards = card_of(api, linked["id"], p["id"])
+    assert [(c["status"], c["punches"]) for c in cards] == [("open", 1)]
+
+
+def complete_card(api, manager_api, **program_kw):
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=2, multi_purchase_threshold=5,
+                                                          **program_kw)).get_json()
+    return p
+
+
+def test_redeem_caps_the_value_at_the_lowest_price_punched(api, manager_api, linked):
+    p = complete_card(api, manager_api, upcs=[TOTW_A, TOTW_B])
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, price="64.99"), line(2, upc=TOTW_B, price="59.49")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    info = api.get(f"/api/v1/cards/{card['id']}/reward").get_json()
+    assert info["max_value"] == "59.49" and info["missing_fields"] == []
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem",
+                 {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                  "item": {"upc": TOTW_A, "name": "High Prairie", "unit_price": "64.99"}})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["max_value"] == "59.49" and r.get_json()["discount"] == "59.49"
+    assert card_of(api, linked["id"], p["id"], status="complete") == []
+    assert AuditLog.select().where(AuditLog.action == "redemption.create").count() == 1
+    # a card cannot be redeemed twice
+    again = api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": TOTW_A}})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "no_reward_available"
+
+
+def test_most_frequent_rule_gives_the_item_bought_most(api, manager_api, linked):
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=3, upcs=[TOTW_A, TOTW_B],
+                                                          reward_rule="most_frequent",
+                                                          multi_purchase_threshold=5)).get_json()
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, price="64.99"), line(2, upc=TOTW_B, qty=2, price="62.99")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    info = api.get(f"/api/v1/cards/{card['id']}/reward").get_json()
+    assert info["suggested_item"]["upc"] == TOTW_B and info["max_value"] == "62.99"
+
+
+def test_incomplete_card_has_no_reward(api, program, linked):
+    commit(api, sale("S-1", lines=[line(1)]))
+    card = card_of(api, linked["id"], program["id"])[0]
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_reward_available"
+    assert "1 of 12" in r.get_json()["error"]["message"]
+
+
+def test_redeem_refuses_until_required_fields_are_on_the_account(api, manager_api, linked):
+    p = complete_card(api, manager_api, requires=["address", "email"])
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    api.patch(f"/api/v1/accounts/{linked['id']}", {"email": None})
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}})
+    assert r.status_code == 422
+    err = r.get_json()["error"]
+    assert err["code"] == "missing_account_fields" and set(err["fields"]) == {"address", "email"}
+    assert Redemption.select().count() == 0
+    api.patch(f"/api/v1/accounts/{linked['id']}", {"email": "dana@example.com", "address": {
+        "line1": "1 Main St", "city": "Portland", "region": "OR", "postal_code": "97205", "country": "us"}})
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA, "unit_price": "94.99"}})
+    assert r.status_code == 201
+
+
+def test_free_item_in_the_redemption_sale_does_not_punch(api, manager_api, linked):
+    p = complete_card(api, manager_api)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                   "item": {"upc": ACANA, "unit_price": "94.99"}})
+    # the free bag plus one paid bag on the next sale: only the paid one punches
+    r = commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    assert r.status_code == 200, r.get_json()
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 1
+
+
+def test_returning_the_free_item_reopens_its_reward(api, manager_api, linked):
+    p = complete_card(api, manager_api)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                   "item": {"upc": ACANA, "unit_price": "94.99"}})
+    commit(api, sale("S-2", lines=[line(1, qty=1, price="0")]))
+    assert card_of(api, linked["id"], p["id"], status="complete") == []
+    r = commit(api, refund("R-2", "S-2", [line("r1", qty=-1, price="0")]))
+    assert r.status_code == 200, r.get_json()
+    assert [c["id"] for c in card_of(api, linked["id"], p["id"], status="complete")] == [card["id"]]
+    assert Redemption.get().reversed_at is not None
+    # replaying the refund does not reopen anything more, and no punch was taken back
+    commit(api, refund("R-2", "S-2", [line("r1", qty=-1, price="0")]))
+    assert Redemption.select().where(Redemption.reversed_at.is_null(False)).count() == 1
+    assert Punch.select().where(Punch.kind == "refund").count() == 0
+
+
+def test_refund_after_redemption_takes_the_punches_back_as_a_debt(api, manager_api, linked):
+    """Buy, earn, redeem, refund: the reward was not paid for, so the next card starts in debt."""
+    p = complete_card(api, manager_api)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}})
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    open_card = card_of(api, linked["id"], p["id"], status="open")[0]
+    assert open_card["punches"] == -2
