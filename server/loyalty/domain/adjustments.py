@@ -12,7 +12,7 @@ from ..db import write_transaction
 from ..errors import NotFound, ValidationFailed
 from ..models import Card, Program, utcnow
 from .accounts import get_account
-from .cards import LIVE, PunchContext, add_punches, take_back
+from .cards import LIVE, PunchContext, add_punches, lock_account, take_back
 
 MAX_PUNCHES = 1000
 
@@ -91,6 +91,7 @@ def adjust_punches(account_id: int, program_id: int, delta, actor: str, *, reaso
     with write_transaction():
         account = get_account(account_id)
         program = _program(program_id)
+        lock_account(account.id)  # before counting its punches (PostgreSQL; SQLite writers are serialised)
         ctx = PunchContext(actor=actor, kind="adjustment", reason=reason, note=(note or "").strip() or None)
         if n < 0:
             have = live_punches(account.id, program.id)
@@ -122,6 +123,8 @@ def split_card(card_id: int, target_account_id: int, quantity, actor: str, *, re
             raise ValidationFailed("choose another account to move the punches to",
                                    fields={"target_account_id": ["must be a different account"]})
         program = _program(card.program_id)
+        for account_id in sorted((source.id, target.id)):  # one order everywhere: no deadlock between two splits
+            lock_account(account_id)
         have = live_punches(source.id, program.id)
         if n > have:
             raise ValidationFailed(f"the cards hold {have} punches: cannot move {n}",

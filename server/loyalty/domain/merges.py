@@ -15,7 +15,7 @@ from ..db import write_transaction
 from ..errors import ValidationFailed
 from ..models import Account, Card, PosLink, Program, Punch, Redemption, Sale, utcnow
 from .accounts import get_account
-from .cards import PunchContext, add_punches, take_back
+from .cards import PunchContext, add_punches, lock_account, take_back
 
 # Contact fields the primary takes from the other account when it has none of its own.
 FILL_FIELDS = ("email", "phone")
@@ -27,6 +27,8 @@ def merge_accounts(primary_id: int, other_id: int, actor: str) -> Account:
         primary, other = get_account(primary_id), get_account(other_id)
         if primary.id == other.id:
             raise ValidationFailed("these are the same account", fields={"other_account_id": ["same account"]})
+        for account_id in sorted((primary.id, other.id)):  # a sale committing meanwhile waits for the merge
+            lock_account(account_id)
         now = utcnow()
         combined = _move_cards(primary, other, actor, now)
         links = PosLink.update(account=primary.id).where(PosLink.account == other.id).execute()
