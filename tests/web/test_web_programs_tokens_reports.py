@@ -143,3 +143,9 @@ def test_redemptions_report_csv_and_mark_credited(manager, api, program):
 @pytest.mark.parametrize("query", ["start=yesterday", "program=abc", "state=maybe", "start=2026-02-01&end=2026-01-01"])
 def test_report_filters_refuse_bad_input(manager, query):
     assert manager.get(f"/reports/redemptions?{query}").status_code == 422
+
+
+def test_a_confirmed_import_without_codes_never_empties_the_list(manager, program):
+    r = manager.post(f"/programs/{program['id']}/import", {"mode": "replace", "upcs": "", "skus": ""}, confirm=True)
+    assert r.status_code == 422
+    assert codes(program["id"]) == [("upc", "064992523251")]

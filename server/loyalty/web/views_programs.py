@@ -117,6 +117,8 @@ def program_import(program_id):
     mode = "add" if request.form.get("mode") == "add" else "replace"
     if request.form.get("confirmed") == "yes":
         upcs, skus = split_codes(request.form.get("upcs")), split_codes(request.form.get("skus"))
+        if not upcs and not skus:  # never empty a program's list by accident
+            raise ValidationFailed("no codes to import", fields={"file": ["no codes"]})
         if mode == "add":
             current = program_dict(program)
             upcs, skus = current["upcs"] + upcs, current["skus"] + skus
