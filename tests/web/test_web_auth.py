@@ -153,3 +153,11 @@ def test_huge_ids_in_forms_are_refused_cleanly(manager, api):
     assert r.status_code == 422
     r = manager.post("/reports/redemptions/credit", {"redemption_id": "9" * 30})
     assert r.status_code == 422
+
+
+def test_pages_forbid_framing_and_scripts(cashier):
+    r = cashier.get("/")
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in r.headers["Content-Security-Policy"]
+    assert r.headers["Cache-Control"] == "no-store"
