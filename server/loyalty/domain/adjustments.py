@@ -1,4 +1,5 @@
-"""Manager corrections to punch cards: an exception punch, an adjustment, splitting punches to another account.
+"""Manager corrections to punch cards: an exception punch, an adjustment, splitting punches to another account,
+the reason for a punch flagged for review.
 
 Every change goes through ``add_punches``/``take_back`` (so roll-over and the one-open-card rule hold), leaves
 ``Punch`` ledger rows and an ``AuditLog`` row, all in one write transaction.
@@ -9,10 +10,11 @@ from decimal import Decimal, InvalidOperation
 
 from ..audit import record
 from ..db import write_transaction
-from ..errors import NotFound, ValidationFailed
-from ..models import Card, Program, utcnow
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..models import Card, Program, Punch, utcnow
 from .accounts import get_account
 from .cards import LIVE, PunchContext, add_punches, lock_account, take_back
+from .sales import OTHER
 
 MAX_PUNCHES = 1000
 
@@ -139,3 +141,25 @@ def split_card(card_id: int, target_account_id: int, quantity, actor: str, *, re
         record(actor, "card.split", "card", card.id, account_id=source.id, **details)
         record(actor, "card.split", "card", card.id, account_id=target.id, **details)
     return taken, added
+
+
+def review_punch(punch_id: int, actor: str, *, reason: str, allowed: tuple, note=None):
+    """A manager gives the multi-purchase reason a webhook commit could not ask for. The punches stay (to take
+    them back, adjust); the row's reason is set, its review flag cleared, and the audit row keeps the before."""
+    reason = parse_reason(reason)
+    if reason not in allowed:
+        raise ValidationFailed(f"reason must be one of: {', '.join(allowed)}", fields={"reason": ["unknown"]})
+    note = (note or "").strip() or None
+    if reason == OTHER and not note:
+        raise ValidationFailed("a note is required with 'Other'", fields={"note": ["required"]})
+    with write_transaction():
+        row = Punch.get_or_none(Punch.id == punch_id)
+        if row is None:
+            raise NotFound(f"no punch {punch_id}")
+        if not row.needs_review:
+            raise Conflict("this punch was already reviewed", code="already_reviewed")
+        before = {"reason": row.reason, "note": row.note}
+        Punch.update(needs_review=False, reason=reason, note=note or row.note).where(Punch.id == row.id).execute()
+        record(actor, "punch.review", "punch", row.id, account_id=row.account_id, program_id=row.program_id,
+               before=before, reason=reason, note=note)
+    return row
