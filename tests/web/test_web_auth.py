@@ -16,6 +16,7 @@ def test_sign_in_and_out(app, users):
     r = web.signin("manager1")
     assert r.status_code == 302 and r.headers["Location"] == "/"
     assert "manager1 (manager)" in text(web.get("/"))
+    assert AuditLog.get(AuditLog.action == "auth.signin").actor == "user:manager1"
     web.post("/signout")
     assert web.get("/").status_code == 302
 

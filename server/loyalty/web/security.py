@@ -71,8 +71,10 @@ def check_password(username: str, password: str) -> User:
                 record(f"user:{user.username}", "auth.signin_failed", "user", user.id, failures=failures,
                        ip=request.remote_addr)
         raise SignInRefused("wrong username or password")
-    if user.failed_logins or user.locked_until:
-        User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+    with write_transaction():
+        if user.failed_logins or user.locked_until:
+            User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+        record(f"user:{user.username}", "auth.signin", "user", user.id, ip=request.remote_addr)
     return user
 
 
