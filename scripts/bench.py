@@ -221,6 +221,8 @@ def main():
                              lambda: ("GET", "/api/v1/me", None), args.clients, args.seconds))
         rows.append(run_load("POST /sales/commit (5 lines)", host, args.port, token, commit_request,
                              args.clients, args.seconds))
+        # One register at a time: the server's own time without queueing behind other writers.
+        rows.append(run_load("  same, 1 client", host, args.port, token, commit_request, 1, args.seconds / 2))
         rows.append(run_load("POST /customers/resolve email", host, args.port, token, resolve_request("email"),
                              args.clients, args.seconds))
         rows.append(run_load("POST /customers/resolve phone", host, args.port, token, resolve_request("phone"),

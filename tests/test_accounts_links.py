@@ -1,7 +1,7 @@
 """Accounts, resolving a POS customer, links and the "incorrect customer map"."""
 import pytest
 
-from conftest import card_of, line, sale
+from builders import card_of, line, sale
 from loyalty.models import AuditLog, PosLink
 
 
@@ -36,7 +36,7 @@ def test_create_requires_names_and_valid_contacts(api):
 
 
 def test_phone_region_is_configurable(db_url):
-    from conftest import Api, make_app
+    from builders import Api, make_app
     from loyalty.auth import create_token
 
     app = make_app(db_url, PHONE_REGION="GB")

@@ -1,7 +1,7 @@
 """Bad input of every kind gets a clear JSON error with a 4xx status, never a 500 or an HTML page."""
 import pytest
 
-from conftest import line, program_body, sale
+from builders import line, program_body, sale
 
 
 def error(r, status, code=None):

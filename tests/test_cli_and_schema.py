@@ -93,3 +93,19 @@ def test_committed_openapi_document_matches_the_code(app):
     commit = committed["paths"]["/api/v1/sales/commit"]["post"]
     assert commit["requestBody"]["content"]["application/json"]["schema"]
     assert "409" in commit["responses"]
+
+
+def test_demo_token_is_stable_across_restarts(tmp_path, monkeypatch):
+    from loyalty.cli import _demo_token
+    from loyalty.db import init_database
+    from loyalty.migrations import upgrade
+
+    init_database("sqlite:///" + str(tmp_path / "demo.sqlite3"))
+    upgrade()
+    first = _demo_token(str(tmp_path))
+    assert _demo_token(str(tmp_path)) == first
+    assert oct(os.stat(tmp_path / "demo-register-token").st_mode & 0o777) == "0o600"
+    from loyalty.auth import revoke_token
+    from loyalty.models import ApiToken
+    revoke_token(ApiToken.get().id, "test")
+    assert _demo_token(str(tmp_path)) != first

@@ -3,7 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from conftest import line, make_app, program_body, sale
+from builders import line, make_app, program_body, sale
 from livesupport import LiveServer
 from loyalty.auth import create_token
 from loyalty.db import database

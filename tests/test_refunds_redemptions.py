@@ -1,5 +1,5 @@
 """Refunds reverse exactly what a sale earned; redemptions record the free item and its value cap."""
-from conftest import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
+from builders import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
 from loyalty.models import AuditLog, Punch, Redemption
 
 
@@ -165,3 +165,33 @@ def test_refund_after_redemption_takes_the_punches_back_as_a_debt(api, manager_a
     commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
     open_card = card_of(api, linked["id"], p["id"], status="open")[0]
     assert open_card["punches"] == -2
+
+
+def test_refund_of_punches_on_an_expired_card_spares_the_new_card(api, manager_api, linked):
+    import datetime as dt
+    from loyalty.models import Card
+
+    p = manager_api.post("/api/v1/programs", program_body(window_days=365)).get_json()
+    commit(api, sale("S-old", lines=[line(1)]))
+    old = Card.get(Card.program == p["id"])
+    Card.update(expires_at=old.expires_at - dt.timedelta(days=400)).where(Card.id == old.id).execute()
+    commit(api, sale("S-new", lines=[line(1)]))  # expires the old card, punches a new one
+    commit(api, refund("R-old", "S-old", [line("r1", qty=-1)]))
+    cards = {c.seq: (c.status, c.punches) for c in Card.select().where(Card.program == p["id"])}
+    assert cards == {1: ("expired", 0), 2: ("open", 1)}
+
+
+def test_refund_after_redemption_takes_from_the_live_cards_first(api, manager_api, linked):
+    """Punches of a program are fungible: a refund of a redeemed card's purchase takes back punches the customer
+    still holds before it runs up a debt."""
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=2, multi_purchase_threshold=9)).get_json()
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    first = card_of(api, linked["id"], p["id"], status="complete")[0]
+    api.post(f"/api/v1/cards/{first['id']}/redeem", {"item": {"upc": ACANA}})
+    commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))  # card 1 was redeemed: card 2 gives one back
+    assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", 1)]
+    commit(api, refund("R-2", "S-2", [line("r1", qty=-1)]))
+    live = card_of(api, linked["id"], p["id"])
+    assert [(c["status"], c["punches"]) for c in live] == [("open", 0)]
+    assert sum(x.quantity for x in Punch.select().where(Punch.program == p["id"])) == 4 - 2

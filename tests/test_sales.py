@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
+from builders import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
 from loyalty.models import AuditLog, Card, Punch
 
 
@@ -129,7 +129,7 @@ def test_threshold_is_per_program(api, manager_api, linked):
 
 
 def test_reasons_list_is_configurable(db_url):
-    from conftest import make_app, Api
+    from builders import Api, make_app
     from loyalty.auth import create_token
 
     app = make_app(db_url, REASONS=("Kennel", "Other"))

@@ -145,6 +145,28 @@ def openapi(output):
 DEMO_MANAGER = ("manager", "manager-demo-pass", "1234")
 
 
+def _demo_token(instance: str) -> str:
+    """The demo register's token, kept in the instance folder so the extension's options stay valid across
+    restarts of the demo (a new one after --fresh)."""
+    from .auth import authenticate, create_token
+    from .errors import Unauthorized
+
+    path = os.path.join(instance, "demo-register-token")
+    if os.path.exists(path):
+        with open(path) as f:
+            secret = f.read().strip()
+        try:
+            authenticate("Bearer " + secret)
+            return secret
+        except Unauthorized:
+            pass
+    _, secret = create_token("Demo register", "cashier", created_by="demo")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret)
+    return secret
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -152,16 +174,16 @@ DEMO_MANAGER = ("manager", "manager-demo-pass", "1234")
 def demo(host, port, fresh):
     """The server on SQLite with demo data and the demo POS at /demo/pos."""
     from . import create_app, demo_data
-    from .auth import create_token, create_user
+    from .auth import create_user
     from .models import User
 
     instance = os.path.join(os.getcwd(), "instance")
     os.makedirs(instance, exist_ok=True)
     path = os.path.join(instance, "demo.sqlite3")
     if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
+        for stale in (path, path + "-wal", path + "-shm", os.path.join(instance, "demo-register-token")):
+            if os.path.exists(stale):
+                os.remove(stale)
     os.environ.setdefault("LOYALTY_INSECURE_COOKIES", "1")  # the demo runs on plain http://127.0.0.1
     app = create_app({"DATABASE_URL": "sqlite:///" + path, "DEMO": True, "SESSION_COOKIE_SECURE": False})
     _init_db(app)
@@ -169,7 +191,7 @@ def demo(host, port, fresh):
         result = demo_data.load()
         if User.get_or_none(User.username == DEMO_MANAGER[0]) is None:
             create_user(*DEMO_MANAGER[:1], "manager", DEMO_MANAGER[1], DEMO_MANAGER[2], actor="demo")
-        _, secret = create_token("Demo register", "cashier", created_by="demo")
+        secret = _demo_token(instance)
         database.close()
     base = f"http://{host}:{port}"
     ext = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "extension"))
@@ -186,7 +208,7 @@ Load the extension in Chrome or Chromium:
   3. in the extension's options, set server_url to {base} and token to the register token below
   4. open the demo POS, attach a customer, add products, click "Commit to Loyalty"
 
-Register token (cashier), shown once:
+Register token (cashier; kept in instance/demo-register-token):
 {secret}
 """)
     serve_app(app, host, port)

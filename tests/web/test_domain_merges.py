@@ -1,7 +1,7 @@
 """Merging accounts: links, sales, cards, redemptions and history move to the primary; cards combine."""
 import pytest
 
-from conftest import line, sale
+from builders import line, sale
 from loyalty.domain.merges import merge_accounts
 from loyalty.errors import ValidationFailed
 from loyalty.models import Account, AuditLog, Card, PosLink, Punch, Redemption, Sale

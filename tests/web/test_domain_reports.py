@@ -55,12 +55,12 @@ def test_redemptions_to_claim_carry_what_the_distributor_needs(api, program):
 
 
 def test_redemptions_page_through_everything_in_order(api, manager_api, program, monkeypatch):
-    from conftest import program_body
+    from builders import program_body
 
     other = manager_api.post("/api/v1/programs", program_body(name="TOTW", distributor="Animal Supply",
                                                               buy_quantity=1, upcs=["074198608331"])).get_json()
     monkeypatch.setattr(reports, "PAGE", 2)
-    from conftest import line, sale
+    from builders import line, sale
     from webtools import commit
     for i in range(3):
         acct = new_account(api, f"C{i}", "Claim")

@@ -1,7 +1,6 @@
 """Customer search, the account page (cards as boxes, the ledger, links, audit) and editing details."""
-from conftest import line, sale
+from builders import line, sale
 from loyalty.models import Account, AuditLog
-from webtools import cashier, manager, quick_hashes, staff, users  # noqa: F401  (fixtures)
 from webtools import commit, hidden_fields, new_account, text
 
 XSS = "<script>alert(1)</script>"

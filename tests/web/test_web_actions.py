@@ -1,9 +1,8 @@
 """Manager actions through the web pages: each shows a confirmation first, then writes ledger and audit rows."""
 import pytest
 
-from conftest import line, sale
+from builders import line, sale
 from loyalty.models import Account, AuditLog, Card, PosLink, Punch, Sale
-from webtools import manager, quick_hashes, users  # noqa: F401  (fixtures)
 from webtools import commit, hidden_fields, ledger_matches_cards, new_account, punch, text
 
 

@@ -2,8 +2,7 @@
 import pytest
 
 from loyalty.models import AuditLog, User
-from webtools import PASSWORD, Web, cashier, manager, quick_hashes, staff, text, users  # noqa: F401  (fixtures)
-from webtools import new_account
+from webtools import PASSWORD, Web, new_account, text
 
 
 def test_pages_need_sign_in(client):

@@ -3,7 +3,6 @@ from click.testing import CliRunner
 
 from loyalty.cli import main
 from loyalty.models import User
-from webtools import quick_hashes  # noqa: F401  (fixture)
 
 
 def test_add_lock_unlock_and_reset_a_password(tmp_path, monkeypatch):

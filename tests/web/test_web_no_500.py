@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from webtools import manager, quick_hashes, users  # noqa: F401  (fixtures)
 from webtools import new_account, punch
 
 JUNK = [{}, {"quantity": "", "reason": "", "program_id": "", "other_account_id": "", "target_account_id": "",

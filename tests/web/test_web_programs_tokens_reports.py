@@ -5,7 +5,6 @@ import io
 import pytest
 
 from loyalty.models import ApiToken, AuditLog, Program, ProgramCode, Redemption
-from webtools import manager, quick_hashes, staff, users  # noqa: F401  (fixtures)
 from webtools import hidden_fields, new_account, punch, text
 
 FORM = {"name": "Farmina Buy 10", "manufacturer": "Farmina", "distributor": "Phillips", "buy_quantity": "10",

@@ -1,13 +1,12 @@
 """The review queue: a webhook's multi-purchase punches get their reason from a manager."""
 import pytest
 
-from conftest import line, sale
+from builders import line, sale
 from loyalty.domain.adjustments import review_punch
 from loyalty.domain.sales import Options, commit_sale
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import AuditLog, Punch
 from loyalty.schemas import SaleSchema
-from webtools import cashier, manager, quick_hashes, users  # noqa: F401  (fixtures)
 from webtools import text
 
 

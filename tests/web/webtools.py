@@ -1,13 +1,10 @@
-"""Helpers for the staff web app tests: users of each role, a signed-in test client that sends the CSRF token,
-and a few data builders that go through the real API and domain."""
+"""Helpers for the staff web app tests: a signed-in test client that sends the CSRF token, and a few data
+builders that go through the real API and domain. The fixtures are in conftest.py."""
 from __future__ import annotations
 
 import re
 
-import pytest
-
-from conftest import line, program_body, sale
-from loyalty.auth import create_user
+from builders import line, sale
 from loyalty.models import Card, Punch
 
 PASSWORD = "correct horse battery"
@@ -44,41 +41,6 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """Cheaper argon2 parameters for test users (the hash records its parameters, so verifying still works)."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr("loyalty.auth.hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture
-def users(app):
-    return {role: create_user(role + "1", role, PASSWORD) for role in ("cashier", "staff", "manager")}
-
-
-def _signed_in(app, users, role):
-    web = Web(app.test_client())
-    r = web.signin(users[role].username)
-    assert r.status_code == 302, text(r)
-    return web
-
-
-@pytest.fixture
-def manager(app, users):
-    return _signed_in(app, users, "manager")
-
-
-@pytest.fixture
-def staff(app, users):
-    return _signed_in(app, users, "staff")
-
-
-@pytest.fixture
-def cashier(app, users):
-    return _signed_in(app, users, "cashier")
-
-
 def commit(api, body, reasons=None):
     r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
     assert r.status_code == 200, r.get_json()
@@ -109,5 +71,3 @@ def hidden_fields(html: str) -> dict:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
 
 
-__all__ = ["Web", "text", "quick_hashes", "users", "manager", "staff", "cashier", "commit", "new_account", "punch",
-           "ledger_matches_cards", "hidden_fields", "program_body", "PASSWORD"]

@@ -200,9 +200,24 @@ def unlink_customer(system: str, customer_id: str, actor: str, reason: str, move
     return link, moved
 
 
+# Functions that fill a POS customer's missing details from elsewhere (e.g. the customers imported from the
+# POS, when the register only knows the customer's id); see register_customer_enricher.
+_CUSTOMER_ENRICHERS = []
+
+
+def register_customer_enricher(func):
+    """``func(system, customer)`` mutates the customer dict in place, filling missing names, email, phone."""
+    if func not in _CUSTOMER_ENRICHERS:
+        _CUSTOMER_ENRICHERS.append(func)
+    return func
+
+
 def resolve_customer(system: str, customer: dict, region: str = "US", limit: int = 10) -> dict:
     """The linked account; else candidates by email, phone (a family when several share it), then name;
     else nothing, with the POS data ready to prefill a new account."""
+    customer = dict(customer)
+    for enrich in _CUSTOMER_ENRICHERS:
+        enrich(system, customer)
     prefill = {
         "first_name": (customer.get("first_name") or "").strip(),
         "last_name": (customer.get("last_name") or "").strip(),

@@ -147,13 +147,26 @@ def take_back(account_id: int, program: Program, quantity: int, ctx: PunchContex
               now: dt.datetime | None = None) -> list[CardChange]:
     """Remove ``quantity`` punches, newest live card first.
 
-    When the live cards hold fewer (the rest were on a card already redeemed), the remainder is taken from the
-    open card as a debt, so that buying, redeeming and refunding never keeps a reward that was not paid for.
+    Punches of ``ctx.line`` that sit on an expired card are written off there first: they no longer count, and
+    taking them from the live cards would cost the customer punches from other sales. When the live cards hold
+    fewer (the rest were on a card already redeemed), the remainder is taken from the open card as a debt, so
+    that buying, redeeming and refunding never keeps a reward that was not paid for.
     """
     now = now or utcnow()
     lock_account(account_id)
     changes = []
     remaining = quantity
+    if ctx.line is not None:
+        expired = (Punch.select(Punch.card, fn.SUM(Punch.quantity).alias("n")).join(Card)
+                   .where((Punch.line == ctx.line) & (Punch.program == program.id) & (Card.status == "expired"))
+                   .group_by(Punch.card))
+        for row in list(expired):
+            n = min(int(row.n or 0), remaining)
+            if n > 0:
+                ctx.row(account_id, program, Card(id=row.card_id), -n)
+                Card.update(punches=Card.punches - n).where(Card.id == row.card_id).execute()
+                changes.append(CardChange(row.card_id, -n))
+                remaining -= n
     live = list(Card.select().where((Card.account == account_id) & (Card.program == program.id)
                                     & (Card.status.in_(LIVE))).order_by(Card.seq.desc()))
     for card in live:
@@ -174,8 +187,14 @@ def take_back(account_id: int, program: Program, quantity: int, ctx: PunchContex
             newer_open = Card.get_or_none((Card.account == account_id) & (Card.program == program.id)
                                           & (Card.status == "open"))
             if newer_open is not None and newer_open.id != card.id:
+                if newer_open.punches:  # a debt on the emptied card follows the punches to the reopened one
+                    carry = PunchContext(actor=ctx.actor, kind="move", sale=ctx.sale, note="debt carried over")
+                    carry.row(account_id, program, newer_open, -newer_open.punches)
+                    carry.row(account_id, program, card, newer_open.punches)
+                    card.punches += newer_open.punches
+                    newer_open.punches = 0
                 newer_open.status = "void"
-                newer_open.save(only=[Card.status])
+                newer_open.save(only=[Card.status, Card.punches])
             card.status = "open"
             card.completed_at = None
             card.save()

@@ -1,0 +1,21 @@
+"""Lightspeed X-Series integration: the store's connection, catalog and customer sync, and webhooks.
+
+``init_app`` (called by the app factory) registers the webhook endpoint, the catalog enricher that turns a
+sale line's product id into its UPC/SKU on the commit path, and the customer enricher that fills a POS
+customer's details (the sell screen knows only its id) on the resolve path.
+"""
+from __future__ import annotations
+
+from . import models  # noqa: F401  (registers the tables)
+
+
+def init_app(app):
+    from ..domain.accounts import register_customer_enricher
+    from ..domain.sales import register_enricher
+    from .catalog import enrich_lines
+    from .customers import enrich_customer
+    from .webhooks import bp
+
+    app.register_blueprint(bp)
+    register_enricher(enrich_lines)
+    register_customer_enricher(enrich_customer)

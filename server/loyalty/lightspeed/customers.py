@@ -1,0 +1,81 @@
+"""POS customers imported from X-Series: prefill a new account, and match existing accounts by email, then
+phone. Only a unique email match is linked automatically (and only when asked): a phone is often shared by a
+household, so phone matches are left to staff as candidates."""
+from __future__ import annotations
+
+from flask import current_app
+
+from ..domain.accounts import link_customer, live_link
+from ..models import Account
+from .mapping import customer_values
+from .models import SYSTEM, PosCustomer
+from .upsert import upsert_by_id
+
+
+def upsert_customers(conn, items: list) -> int:
+    region = current_app.config.get("PHONE_REGION", "US")
+    return upsert_by_id(PosCustomer, "customer_id", conn, items, lambda obj: customer_values(obj, region))
+
+
+def enrich_customer(system: str, customer: dict) -> None:
+    """The resolve path's enricher (see ``domain.accounts.register_customer_enricher``): the sell screen knows
+    only the customer's id; the imported copy supplies the names, email and phone that find the account."""
+    if system != SYSTEM or not customer.get("pos_id"):
+        return
+    row = PosCustomer.get_or_none((PosCustomer.customer_id == customer["pos_id"])
+                                  & (PosCustomer.deleted == False))  # noqa: E712
+    if row is None:
+        return
+    for key in ("first_name", "last_name", "email", "phone"):
+        if not customer.get(key) and getattr(row, key):
+            customer[key] = getattr(row, key)
+
+
+def prefill(customer: PosCustomer) -> dict:
+    """What a new account for this POS customer would start with."""
+    address = customer.address or {}
+    return {
+        "first_name": customer.first_name, "last_name": customer.last_name, "email": customer.email,
+        "phone": customer.phone,
+        "address": {"line1": address.get("address_1"), "line2": address.get("address_2"),
+                    "city": address.get("city") or address.get("suburb"), "region": address.get("state"),
+                    "postal_code": address.get("postcode"), "country": address.get("country_id")},
+        "link": {"system": SYSTEM, "customer_id": customer.customer_id},
+    }
+
+
+def _matches(customer: PosCustomer) -> tuple[list, str | None]:
+    live = Account.merged_into.is_null()
+    if customer.email:
+        found = list(Account.select(Account.id).where((Account.email == customer.email) & live).limit(2))
+        if found:
+            return [a.id for a in found], "email"
+    if customer.phone:
+        found = list(Account.select(Account.id).where((Account.phone == customer.phone) & live).limit(5))
+        if found:
+            return [a.id for a in found], "phone"
+    return [], None
+
+
+def match_customers(conn, actor: str, link: bool = False) -> dict:
+    """Match the imported customers not yet linked to accounts. Returns counts, and with ``link`` links each
+    customer whose email belongs to exactly one account (each link with its audit row)."""
+    counts = {"linked_already": 0, "linked_now": 0, "email_match": 0, "phone_match": 0, "no_match": 0,
+              "walk_in": 0}
+    for customer in PosCustomer.select().where((PosCustomer.connection == conn.id) & (PosCustomer.deleted == False)  # noqa: E712
+                                               ).order_by(PosCustomer.id):
+        if (customer.customer_code or "").upper() == "WALKIN":
+            counts["walk_in"] += 1
+            continue
+        if live_link(SYSTEM, customer.customer_id) is not None:
+            counts["linked_already"] += 1
+            continue
+        ids, how = _matches(customer)
+        if how is None:
+            counts["no_match"] += 1
+        elif how == "email" and len(ids) == 1 and link:
+            link_customer(SYSTEM, customer.customer_id, ids[0], actor)  # its own transaction and audit row
+            counts["linked_now"] += 1
+        else:
+            counts[f"{how}_match"] += 1
+    return counts

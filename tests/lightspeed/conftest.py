@@ -1,0 +1,57 @@
+"""Fixtures for the Lightspeed integration: the fake X-Series API on a real loopback port, a connection to it,
+and clients whose back-off sleeps are recorded instead of slept."""
+from __future__ import annotations
+
+import pytest
+
+from fake_xseries import FakeXSeries
+from lightspeed_support import TOKEN, WEBHOOK_SECRET
+
+
+@pytest.fixture
+def fake():
+    return FakeXSeries(token=TOKEN)
+
+
+@pytest.fixture
+def fake_server(fake):
+    from livesupport import LiveServer
+
+    import gc
+
+    with LiveServer(fake.app, threads=2) as server:
+        yield server
+        # A connection abandoned on a read timeout is closed by the garbage collector only (a reference
+        # cycle in requests' error path), and waitress waits up to 5 s for open connections before stopping.
+        gc.collect()
+
+
+@pytest.fixture
+def connection(app, fake_server):
+    from loyalty.lightspeed.connections import connect
+
+    return connect("fakeshop", TOKEN, WEBHOOK_SECRET, "test", base_url=fake_server.url + "/api/2.0")
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def make_client(sleeps, fake_server):
+    """A client of a connection with short timeouts and recorded (not slept) back-off delays. Closed before
+    the fake server stops (an open keep-alive connection would hold its shutdown)."""
+    from loyalty.lightspeed.client import RetryPolicy
+    from loyalty.lightspeed.connections import client_for
+
+    made = []
+
+    def make(conn, **policy):
+        options = {"attempts": 3, "base_delay": 0.01, "max_delay": 1.0, "timeout": 2.0, **policy}
+        made.append(client_for(conn, policy=RetryPolicy(**options), sleep=sleeps.append))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()

@@ -1,0 +1,15 @@
+"""Constants and helpers shared by the Lightspeed tests (a unique module name: test folders share sys.path)."""
+from __future__ import annotations
+
+from fake_xseries import FakeXSeries
+
+TOKEN = "lsxs_pt_S3cr3tT0kenValue"
+WEBHOOK_SECRET = "whsec-test-0123456789"
+ACANA = "064992523251"  # the UPC of the root conftest's program_body()
+WEBHOOK_URL = "/webhooks/lightspeed/fakeshop"
+
+
+def deliver(client, event_type, payload, secret=WEBHOOK_SECRET, sign="body"):
+    """Post a webhook as X-Series does (form field ``payload``, signed over the body unless told otherwise)."""
+    body, headers = FakeXSeries.webhook(event_type, payload, secret, sign=sign)
+    return client.post(WEBHOOK_URL, data=body, headers=headers)

@@ -1,0 +1,68 @@
+"""``loyalty pos``: connect, sync with a progress bar, status; the token never shows."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+from click.testing import CliRunner
+
+from fake_xseries import demo_store
+from lightspeed_support import TOKEN, WEBHOOK_SECRET
+from loyalty.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """``run(*args, input=None)``: the ``loyalty`` command on its own SQLite file."""
+    monkeypatch.setenv("LOYALTY_DATABASE_URL", "sqlite:///" + str(tmp_path / "cli.sqlite3"))
+    monkeypatch.setenv("LOYALTY_SECRET_KEY", "cli-test-secret-key")
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_connect_sync_and_status_never_show_the_token(run, fake, fake_server, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    demo_store(fake)
+    fake.fail(429, times=1, resource="products", retry_after="0")
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    base = fake_server.url + "/api/2.0"
+    outputs = [run("pos", "connect", "--prefix", "fakeshop", "--token-file", str(token_file),
+                   "--webhook-secret", WEBHOOK_SECRET, "--base-url", base)]
+    assert outputs[-1].exit_code == 0, outputs[-1].output
+    assert "token verified" in outputs[-1].output
+    outputs.append(run("pos", "sync", "products"))
+    assert "products: 12 received, 12 stored" in outputs[-1].output
+    outputs.append(run("pos", "sync", "customers", "--link"))
+    assert "customers: 2 received, 2 stored" in outputs[-1].output
+    assert "walk in 1" in outputs[-1].output and "no match 1" in outputs[-1].output
+    outputs.append(run("pos", "sync", "products"))  # incremental: nothing new
+    assert "products: 0 received" in outputs[-1].output
+    outputs.append(run("pos", "status"))
+    assert "fakeshop: " + base in outputs[-1].output and "products: 12 (last synced" in outputs[-1].output
+    # Reconnecting with the token typed at the hidden prompt.
+    outputs.append(run("pos", "connect", "--prefix", "fakeshop", "--webhook-secret", WEBHOOK_SECRET,
+                       "--base-url", base, input=TOKEN + "\n"))
+    assert outputs[-1].exit_code == 0, outputs[-1].output
+    for result in outputs:
+        assert TOKEN not in result.output and WEBHOOK_SECRET not in result.output
+    assert TOKEN not in caplog.text
+
+
+def test_a_wrong_token_is_refused_clearly_at_connect(run, fake, fake_server):
+    wrong = "lsxs_pt_TheWrongOne"
+    result = run("pos", "connect", "--prefix", "fakeshop", "--token", wrong, "--webhook-secret", "s",
+                 "--base-url", fake_server.url + "/api/2.0")
+    assert result.exit_code == 1
+    assert "refused the API token (HTTP 401)" in result.output and wrong not in result.output
+    assert "no Lightspeed connection" in run("pos", "status").output  # nothing was stored
+
+
+def test_sync_without_a_connection_says_what_to_do(run):
+    result = run("pos", "sync", "products")
+    assert result.exit_code == 1 and "loyalty pos connect" in result.output
+    assert "no Lightspeed connection" in run("pos", "status").output
