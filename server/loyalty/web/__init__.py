@@ -1,0 +1,100 @@
+"""The staff and manager web app: server-rendered pages at ``/`` on the same server as the API.
+
+Views are grouped by subject (``views_*``); domain rules live in ``loyalty.domain`` and are only called here.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+from ..errors import LoyaltyError, NotFound
+from . import security
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/web-static")
+
+
+@bp.before_request
+def _csrf():
+    security.check_csrf()
+
+
+# No scripts at all, no framing (a manager's confirm button must not be clickable through another site's page),
+# forms only to this site, and nothing personal left in a shared till PC's cache.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@bp.after_request
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+@bp.app_context_processor
+def _template_globals():
+    return {"csrf_token": security.csrf_token, "can": security.can, "current_user": lambda: getattr(g, "user", None)}
+
+
+@bp.errorhandler(LoyaltyError)
+def _domain_error(exc: LoyaltyError):
+    return render_template("error.html", title="That did not work", message=exc.message, fields=exc.fields,
+                           status=exc.status), exc.status
+
+
+@bp.errorhandler(ValidationError)
+def _form_error(exc: ValidationError):
+    fields = exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages}
+    return render_template("error.html", title="Some fields are not valid", message="Please correct: " +
+                           ", ".join(sorted(fields)), fields=fields, status=422), 422
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return render_template("error.html", title=exc.name, message=exc.description, fields={},
+                           status=exc.code), exc.code
+
+
+def confirm_or_run(title: str, summary: list[str], run, *, button: str = "Confirm"):
+    """The confirmation step of a manager action: the first POST shows what will happen and re-posts the same
+    fields with ``confirmed=yes``; only that second POST runs the action."""
+    if request.form.get("confirmed") == "yes":
+        return run()
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+    return render_template("confirm.html", title=title, summary=summary, fields=fields, action=request.path,
+                           button=button)
+
+
+def found(model, row_id: int, what: str):
+    """The row, or a 404 page naming what was not found."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise NotFound(f"no {what} {row_id}")
+    return row
+
+
+MAX_ID = 2**31 - 1  # the databases' integer ids; a larger number must be a 404, not an overflow error
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a positive row id that fits the database's integer column."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def init_app(app: Flask):
+    app.url_map.converters["id"] = IdConverter
+    from . import (views_accounts, views_actions, views_auth, views_programs, views_reports,  # noqa: F401
+                   views_review, views_tokens)
+
+    app.register_blueprint(bp)

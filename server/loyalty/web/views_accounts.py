@@ -1,0 +1,67 @@
+"""Customer search, the account page, and editing an account's details."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+
+from ..domain.accounts import get_account, search_accounts, update_account
+from ..schemas import AccountUpdateSchema
+from . import bp, confirm_or_run
+from .account_view import account_page
+from .security import needs
+
+ADDRESS_KEYS = ("line1", "line2", "city", "region", "postal_code", "country")
+
+
+@bp.get("/")
+@needs("cashier")
+def search():
+    q = request.args.get("q", "")[:200]
+    # Without a query: the accounts changed most recently (often the customer at the counter).
+    results = search_accounts(q, current_app.config["PHONE_REGION"])
+    return render_template("search.html", q=q, results=results, searched=bool(q.strip()))
+
+
+@bp.get("/accounts/<id:account_id>")
+@needs("cashier")
+def account(account_id):
+    found = get_account(account_id)
+    if found.id != account_id:  # a merged account answers as its primary
+        return redirect(url_for("web.account", account_id=found.id))
+    return render_template("account.html", **account_page(found))
+
+
+@bp.get("/accounts/<id:account_id>/edit")
+@needs("staff")
+def account_edit(account_id):
+    return render_template("account_edit.html", account=get_account(account_id))
+
+
+def account_form_data(form) -> dict:
+    """The edit form as the API's update body, validated by the same schema."""
+    data = {k: form.get(k, "").strip() for k in ("first_name", "last_name", "email", "phone", "notes")}
+    data["address"] = {k: form.get(f"address_{k}", "").strip() or None for k in ADDRESS_KEYS}
+    if not any(data["address"].values()):
+        data["address"] = None
+    for key in ("sms_consent", "email_consent", "is_test"):
+        data[key] = form.get(key) == "on"
+    data["consent_source"] = form.get("consent_source", "").strip() or "staff app"
+    return AccountUpdateSchema(partial=True).load(data)
+
+
+@bp.post("/accounts/<id:account_id>/edit")
+@needs("staff")
+def account_edit_post(account_id):
+    target = get_account(account_id)
+    data = account_form_data(request.form)
+    region = current_app.config["PHONE_REGION"]
+
+    def run():
+        update_account(target.id, data, g.actor, region)
+        flash("Details saved.")
+        return redirect(url_for("web.account", account_id=target.id))
+
+    summary = [f"Save the details of {target.full_name} (account {target.id}):"] + [
+        f"{k.replace('_', ' ')}: {v}" for k, v in data.items() if k != "address" and v not in ("", None)]
+    if data.get("address"):
+        summary.append("address: " + ", ".join(v for v in data["address"].values() if v))
+    return confirm_or_run("Save account details?", summary, run, button="Save details")

@@ -1,0 +1,138 @@
+"""Programs: list with card counts, create, edit, archive, import the qualifying codes from CSV."""
+from __future__ import annotations
+
+import re
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from ..domain.program_codes import parse_codes_csv
+from ..domain.programs import REQUIRABLE_FIELDS, REWARD_RULES, create_program, program_dict, update_program
+from ..domain.reports import card_counts
+from ..errors import ValidationFailed
+from ..models import Program
+from ..schemas import ProgramSchema
+from . import bp, confirm_or_run, found
+from .security import needs
+
+INT_FIELDS = ("buy_quantity", "window_days", "multi_purchase_threshold")
+
+
+def _get(program_id: int) -> Program:
+    return found(Program, program_id, "program")
+
+
+def split_codes(text: str) -> list[str]:
+    """Codes typed one per line or separated by commas (a SKU may contain spaces)."""
+    return [c.strip() for c in re.split(r"[\r\n,;]+", text or "") if c.strip()]
+
+
+def program_form_data(form, partial=False) -> dict:
+    """The program form as the API's body, validated by the same schema."""
+    data = {k: form.get(k, "").strip() for k in ("name", "manufacturer", "distributor", "reward_rule")}
+    errors = {}
+    for key in INT_FIELDS:
+        raw = form.get(key, "").strip()
+        if not raw:
+            data[key] = None if key == "window_days" else (1 if key == "multi_purchase_threshold" else None)
+            continue
+        try:
+            data[key] = int(raw)
+        except ValueError:
+            errors[key] = ["a whole number"]
+    if errors:
+        raise ValidationFailed("some numbers are not whole numbers", fields=errors)
+    if data["buy_quantity"] is None:
+        raise ValidationFailed("how many purchases earn the reward?", fields={"buy_quantity": ["required"]})
+    data["requires"] = [f for f in form.getlist("requires") if f]
+    data["upcs"], data["skus"] = split_codes(form.get("upcs")), split_codes(form.get("skus"))
+    return ProgramSchema(partial=partial).load(data)
+
+
+@bp.get("/programs")
+@needs("staff")
+def programs():
+    rows = list(Program.select().order_by(Program.status, Program.name))
+    return render_template("programs.html", programs=rows, counts=card_counts())
+
+
+@bp.get("/programs/new")
+@needs("manager")
+def program_new():
+    return render_template("program_form.html", program=None, values={"buy_quantity": 12, "reward_rule":
+                           "lesser_or_equal", "multi_purchase_threshold": 1, "requires": []},
+                           rules=REWARD_RULES, requirable=REQUIRABLE_FIELDS)
+
+
+@bp.post("/programs/new")
+@needs("manager")
+def program_create():
+    program = create_program(program_form_data(request.form), g.actor)
+    flash(f"Program {program.name} created.")
+    return redirect(url_for("web.programs"))
+
+
+@bp.get("/programs/<id:program_id>")
+@needs("staff")
+def program_edit(program_id):
+    program = _get(program_id)
+    values = program_dict(program)
+    return render_template("program_form.html", program=program, values=values, rules=REWARD_RULES,
+                           requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}))
+
+
+@bp.post("/programs/<id:program_id>")
+@needs("manager")
+def program_update(program_id):
+    program = _get(program_id)
+    data = program_form_data(request.form, partial=True)
+    if not data.get("upcs") and not data.get("skus"):
+        raise ValidationFailed("list at least one qualifying UPC or SKU", fields={"upcs": ["required"]})
+    update_program(program.id, data, g.actor)
+    flash(f"Program {program.name} saved.")
+    return redirect(url_for("web.program_edit", program_id=program.id))
+
+
+@bp.post("/programs/<id:program_id>/status")
+@needs("manager")
+def program_status(program_id):
+    program = _get(program_id)
+    status = "active" if request.form.get("status") == "active" else "archived"
+
+    def run():
+        update_program(program.id, {"status": status}, g.actor)
+        flash(f"Program {program.name} {'reactivated' if status == 'active' else 'archived'}.")
+        return redirect(url_for("web.programs"))
+
+    summary = [f"Archive {program.name}: its products stop punching cards; the cards and their history stay."
+               if status == "archived" else f"Reactivate {program.name}: its products punch cards again."]
+    return confirm_or_run("Archive this program?" if status == "archived" else "Reactivate this program?",
+                          summary, run, button="Archive" if status == "archived" else "Reactivate")
+
+
+@bp.post("/programs/<id:program_id>/import")
+@needs("manager")
+def program_import(program_id):
+    """First POST carries the file: show what was read; the confirmation posts the codes back as text."""
+    program = _get(program_id)
+    mode = "add" if request.form.get("mode") == "add" else "replace"
+    if request.form.get("confirmed") == "yes":
+        upcs, skus = split_codes(request.form.get("upcs")), split_codes(request.form.get("skus"))
+        if not upcs and not skus:  # never empty a program's list by accident
+            raise ValidationFailed("no codes to import", fields={"file": ["no codes"]})
+        if mode == "add":
+            current = program_dict(program)
+            upcs, skus = current["upcs"] + upcs, current["skus"] + skus
+        data = ProgramSchema(partial=True).load({"upcs": upcs, "skus": skus})
+        update_program(program.id, data, g.actor)
+        flash(f"{program.name}: qualifying codes imported ({len(data['upcs'])} UPCs, {len(data['skus'])} SKUs).")
+        return redirect(url_for("web.program_edit", program_id=program.id))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("choose a CSV file to import", fields={"file": ["required"]})
+    codes = parse_codes_csv(upload.read())
+    summary = [f"{'Replace' if mode == 'replace' else 'Add to'} the qualifying codes of {program.name}:",
+               f"{len(codes.upcs)} UPCs, {len(codes.skus)} SKUs read from {upload.filename}."]
+    summary += [f"Line {n}: skipped {value!r}: {why}" for n, value, why in codes.skipped[:50]]
+    fields = [("mode", mode), ("upcs", ",".join(codes.upcs)), ("skus", ",".join(codes.skus))]
+    return render_template("confirm.html", title="Import these codes?", summary=summary, fields=fields,
+                           action=request.path, button="Import")
