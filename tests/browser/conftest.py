@@ -6,7 +6,7 @@ import pytest
 
 from loyalty import demo_data
 from loyalty.auth import create_token, create_user
-from posdriver import MANAGER_PIN, Pos, Store, close_kept_alive_connections, configure_extension
+from posdriver import MANAGER_PIN, Pos, Store, configure_extension
 
 
 @pytest.fixture
@@ -16,8 +16,7 @@ def store(live_server):
         demo_data.load()
         _, token = create_token("Register 1", "cashier")
         create_user("boss", "manager", "correct horse battery", pin=MANAGER_PIN)
-    yield Store(live_server, token)
-    close_kept_alive_connections(live_server.server)
+    return Store(live_server, token)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 extension through its options page, and reading what the live server recorded."""
 from __future__ import annotations
 
+from livesupport import close_kept_alive_connections  # noqa: F401  (re-exported for tests)
 import socket
 
 from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
@@ -187,16 +188,6 @@ class Pos:
         return self.find(".status").text
 
 
-
-
-def close_kept_alive_connections(server):
-    """Chromium keeps HTTP connections alive, and waitress's loop runs while any channel is open, so the live
-    server's thread would outlive its test by minutes (LiveServer.__exit__ waits 5 s for it). Ask each channel
-    to close and wake the loop: both are safe from another thread."""
-    for channel in list(server._map.values()):
-        if channel is not server and hasattr(channel, "will_close"):
-            channel.will_close = True
-    server.pull_trigger()
 
 
 def dead_url():
