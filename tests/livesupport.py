@@ -28,20 +28,22 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc):
-        close_kept_alive_connections(self.server)
-        self.server.close()
-        self.server.task_dispatcher.shutdown()
-        self.thread.join(timeout=5)
+        stop_waitress(self.server, self.thread)
 
 
-def close_kept_alive_connections(server):
-    """Chromium keeps HTTP connections alive, and waitress's loop runs while any channel is open, so a server's
-    thread would outlive its test by minutes. Ask each channel to close and wake the loop: both are safe from
-    another thread."""
-    for channel in list(server._map.values()):
-        if channel is not server and hasattr(channel, "will_close"):
-            channel.will_close = True
-    server.pull_trigger()
+def stop_waitress(server, thread: threading.Thread):
+    """Stop a waitress server running in ``thread``. Chromium keeps HTTP connections alive and waitress's loop
+    runs while any is open, so each channel is asked to close; the listening socket is closed inside the loop's
+    own thread (closing it from here while the loop sits in select() gave EBADF)."""
+    def stop():
+        for channel in list(server._map.values()):
+            if channel is not server and hasattr(channel, "will_close"):
+                channel.will_close = True
+        server.close()
+
+    server.trigger.pull_trigger(stop)
+    thread.join(timeout=5)
+    server.task_dispatcher.shutdown()
 
 
 def chromium(extension: str | None = EXTENSION_DIR, window=(1400, 1000)):

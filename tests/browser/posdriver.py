@@ -2,7 +2,6 @@
 extension through its options page, and reading what the live server recorded."""
 from __future__ import annotations
 
-from livesupport import close_kept_alive_connections  # noqa: F401  (re-exported for tests)
 import socket
 
 from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,

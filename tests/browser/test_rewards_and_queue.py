@@ -8,7 +8,8 @@ import threading
 import pytest
 from selenium.webdriver.common.by import By
 
-from posdriver import close_kept_alive_connections, dead_url
+from livesupport import stop_waitress
+from posdriver import dead_url
 
 pytestmark = pytest.mark.browser
 
@@ -100,10 +101,10 @@ def test_the_queue_retries_with_back_off_until_the_server_is_back_at_its_address
 
     # ...and comes back at that same address: no one touches the register, the back-off retry delivers.
     server = create_server(store.app, host="127.0.0.1", port=int(down.rsplit(":", 1)[1]), threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     try:
         pos.wait_text("Sent (it was queued)", css=".status")
         assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (8, "open")
     finally:
-        close_kept_alive_connections(server)
-        server.close()
+        stop_waitress(server, thread)
