@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from .. import fastsql
 from ..domain.accounts import link_customer, live_link
 from ..models import Account
 from .mapping import customer_values
@@ -17,16 +18,19 @@ def upsert_customers(conn, items: list) -> int:
     return upsert_by_id(PosCustomer, "customer_id", conn, items, lambda obj: customer_values(obj, region))
 
 
+ENRICHED = ("first_name", "last_name", "email", "phone")
+
+
 def enrich_customer(system: str, customer: dict) -> None:
     """The resolve path's enricher (see ``domain.accounts.register_customer_enricher``): the sell screen knows
     only the customer's id; the imported copy supplies the names, email and phone that find the account."""
-    if system != SYSTEM or not customer.get("pos_id"):
+    if system != SYSTEM or not customer.get("pos_id") or all(customer.get(k) for k in ENRICHED):
         return
-    row = PosCustomer.get_or_none((PosCustomer.customer_id == customer["pos_id"])
-                                  & (PosCustomer.deleted == False))  # noqa: E712
+    # On the register's resolve path: a pre-built query (see loyalty.fastsql).
+    row = fastsql.first(PosCustomer, '"customer_id" = ? AND "deleted" = ?', (customer["pos_id"], False))
     if row is None:
         return
-    for key in ("first_name", "last_name", "email", "phone"):
+    for key in ENRICHED:
         if not customer.get(key) and getattr(row, key):
             customer[key] = getattr(row, key)
 

@@ -48,7 +48,7 @@ class PosCustomer(BaseModel):
     """A POS customer as last synced: to prefill a new account and to match one by email or phone."""
 
     connection = ForeignKeyField(PosConnection, backref="customers", on_delete="CASCADE")
-    customer_id = CharField(max_length=100)
+    customer_id = CharField(max_length=100, index=True)  # resolve looks it up alone
     customer_code = CharField(max_length=100, null=True)
     first_name = CharField(max_length=100, default="")
     last_name = CharField(max_length=100, default="")
