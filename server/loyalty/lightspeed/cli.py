@@ -50,7 +50,7 @@ def connect(prefix, token_file, token, webhook_secret, base_url, api_version, ve
     """Connect (or reconnect) the store's X-Series account."""
     from ..errors import LoyaltyError
     from .client import XSeriesError
-    from .connections import connect as do_connect, validate, verify_token
+    from .connections import connect_verified
 
     if token_file is not None:
         token = token_file.read().strip()
@@ -60,9 +60,9 @@ def connect(prefix, token_file, token, webhook_secret, base_url, api_version, ve
         webhook_secret = click.prompt("Webhook secret", hide_input=True)
     with _ready():
         try:
-            if verify:  # before anything is stored: a refused token leaves the old connection as it was
-                verify_token(validate(prefix, token, webhook_secret, base_url, api_version)[1], token)
-            conn = do_connect(prefix, token, webhook_secret, ACTOR, base_url=base_url, api_version=api_version)
+            # Verified before anything is stored: a refused token leaves the old connection as it was.
+            conn = connect_verified(prefix, token, webhook_secret, ACTOR, base_url=base_url,
+                                    api_version=api_version, verify=verify)
         except (LoyaltyError, XSeriesError) as exc:
             _fail(exc)
     click.echo(f"connected '{conn.prefix}' to {conn.base_url} (token and webhook secret stored encrypted"
@@ -133,16 +133,13 @@ def status():
 
 
 def _print_status(conn):
-    from .models import CatalogProduct, PosCustomer, SyncCursor
+    from .sync import sync_status
 
-    cursors = {c.resource: c for c in SyncCursor.select().where(SyncCursor.connection == conn.id)}
     click.echo(f"{conn.prefix}: {conn.base_url} (API {conn.api_version}); token and webhook secret set")
-    for resource, model in (("products", CatalogProduct), ("customers", PosCustomer)):
-        count = model.select().where((model.connection == conn.id) & (model.deleted == False)).count()  # noqa: E712
-        cursor = cursors.get(resource)
-        when = f"last synced {cursor.updated_at:%Y-%m-%d %H:%M} UTC, version {cursor.version}" if cursor \
-            else "never synced"
-        click.echo(f"  {resource}: {count} ({when})")
+    for resource, state in sync_status(conn).items():
+        when = f"last synced {state['synced_at']:%Y-%m-%d %H:%M} UTC, version {state['cursor']}" \
+            if state["synced_at"] else "never synced"
+        click.echo(f"  {resource}: {state['count']} ({when})")
     last = f"{conn.last_webhook_at:%Y-%m-%d %H:%M} UTC" if conn.last_webhook_at else "none yet"
     click.echo(f"  webhooks: /webhooks/lightspeed/{conn.prefix}; last received {last}")
 

@@ -8,7 +8,7 @@ from ..db import write_transaction
 from ..errors import NotFound, ValidationFailed
 from ..models import utcnow
 from . import vault
-from .client import RetryPolicy, XSeriesClient, default_base_url
+from .client import RetryPolicy, XSeriesClient, XSeriesError, default_base_url
 from .models import PosConnection
 
 PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -59,6 +59,22 @@ def connect(prefix: str, token: str, webhook_secret: str, actor: str, *, base_ur
             action = "pos.reconnect"
         record(actor, action, "pos_connection", conn.id, prefix=prefix, base_url=url, api_version=api_version)
     return conn
+
+
+def connect_verified(prefix: str, token: str, webhook_secret: str, actor: str, *, base_url: str | None = None,
+                     api_version: str = "2.0", verify: bool = True) -> PosConnection:
+    """``connect`` after trying the token on the API: a refused token (BadToken) or an unreachable API leaves
+    any existing connection as it was, and leaves an audit row of the attempt (without the token)."""
+    if verify:
+        url = validate(prefix, token, webhook_secret, base_url, api_version)[1]
+        try:
+            verify_token(url, token)
+        except XSeriesError as exc:
+            with write_transaction():
+                record(actor, "pos.connect_refused", "pos_connection", None, prefix=prefix.strip().lower(),
+                       base_url=url, error=str(exc))
+            raise
+    return connect(prefix, token, webhook_secret, actor, base_url=base_url, api_version=api_version)
 
 
 def get_connection(prefix: str | None = None) -> PosConnection:

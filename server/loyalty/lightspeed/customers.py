@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import current_app
 
 from .. import fastsql
+from ..audit import record
+from ..db import write_transaction
 from ..domain.accounts import link_customer, live_link
 from ..models import Account
 from .mapping import customer_values
@@ -82,4 +84,6 @@ def match_customers(conn, actor: str, link: bool = False) -> dict:
             counts["linked_now"] += 1
         else:
             counts[f"{how}_match"] += 1
+    with write_transaction():
+        record(actor, "pos.match_customers", "pos_connection", conn.id, link=link, **counts)
     return counts

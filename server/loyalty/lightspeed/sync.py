@@ -12,10 +12,13 @@ from typing import Iterator
 
 from ..audit import record
 from ..db import write_transaction
+from ..errors import LoyaltyError, ValidationFailed
 from ..models import utcnow
 from .catalog import upsert_products
+from .client import RetryPolicy, XSeriesError
+from .connections import client_for
 from .customers import upsert_customers
-from .models import SyncCursor
+from .models import CatalogProduct, PosCustomer, SyncCursor
 
 RESOURCES = {"products": upsert_products, "customers": upsert_customers}
 
@@ -54,11 +57,43 @@ def sync(conn, client, resource: str, actor: str, *, full: bool = False, page_si
         yield PageDone(resource, len(page.data), written, page.version_max)
 
 
-def sync_all(conn, client, resource: str, actor: str, **kwargs) -> dict:
-    totals = {"pages": 0, "received": 0, "written": 0, "cursor": cursor_of(conn, resource)}
+def sync_all(conn, client, resource: str, actor: str, *, totals: dict | None = None, **kwargs) -> dict:
+    """Run ``sync`` to the end; the totals. A ``totals`` dict passed in is updated page by page, so a caller
+    still knows what was stored when a page fails."""
+    totals = totals if totals is not None else {}
+    totals.update(pages=0, received=0, written=0, cursor=cursor_of(conn, resource))
     for done in sync(conn, client, resource, actor, **kwargs):
         totals["pages"] += 1
         totals["received"] += done.received
         totals["written"] += done.written
         totals["cursor"] = done.cursor
     return totals
+
+
+def run_sync(conn, resource: str, actor: str, *, full: bool = False, policy: RetryPolicy | None = None) -> dict:
+    """One sync of ``resource`` with its own client, for callers that report instead of raising (the staff
+    app): the totals and ``error`` (None, or why it stopped: the API's refusal or unavailability, never the
+    token). Pages stored before a failure stay stored. Leaves one ``pos.sync_run`` audit row."""
+    if resource not in RESOURCES:
+        raise ValidationFailed(f"nothing to sync called '{resource}'", fields={"resource": list(RESOURCES)})
+    totals = {"error": None}
+    try:
+        with client_for(conn, policy=policy) as client:
+            sync_all(conn, client, resource, actor, full=full, totals=totals)
+    except (XSeriesError, LoyaltyError) as exc:
+        totals["error"] = getattr(exc, "message", None) or str(exc)
+    with write_transaction():
+        record(actor, "pos.sync_run", "pos_connection", conn.id, resource=resource, full=full, **totals)
+    return totals
+
+
+def sync_status(conn) -> dict:
+    """Per resource: how many live objects are stored, the cursor and when it last moved (None: never)."""
+    cursors = {c.resource: c for c in SyncCursor.select().where(SyncCursor.connection == conn.id)}
+    status = {}
+    for resource, model in (("products", CatalogProduct), ("customers", PosCustomer)):
+        count = model.select().where((model.connection == conn.id) & (model.deleted == False)).count()  # noqa: E712
+        cursor = cursors.get(resource)
+        status[resource] = {"count": count, "cursor": cursor.version if cursor else None,
+                            "synced_at": cursor.updated_at if cursor else None}
+    return status
