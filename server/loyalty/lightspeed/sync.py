@@ -70,7 +70,8 @@ def sync_all(conn, client, resource: str, actor: str, *, totals: dict | None = N
     return totals
 
 
-def run_sync(conn, resource: str, actor: str, *, full: bool = False, policy: RetryPolicy | None = None) -> dict:
+def run_sync(conn, resource: str, actor: str, *, full: bool = False, policy: RetryPolicy | None = None,
+             page_size: int = 200) -> dict:
     """One sync of ``resource`` with its own client, for callers that report instead of raising (the staff
     app): the totals and ``error`` (None, or why it stopped: the API's refusal or unavailability, never the
     token). Pages stored before a failure stay stored. Leaves one ``pos.sync_run`` audit row."""
@@ -79,7 +80,7 @@ def run_sync(conn, resource: str, actor: str, *, full: bool = False, policy: Ret
     totals = {"error": None}
     try:
         with client_for(conn, policy=policy) as client:
-            sync_all(conn, client, resource, actor, full=full, totals=totals)
+            sync_all(conn, client, resource, actor, full=full, page_size=page_size, totals=totals)
     except (XSeriesError, LoyaltyError) as exc:
         totals["error"] = getattr(exc, "message", None) or str(exc)
     with write_transaction():
