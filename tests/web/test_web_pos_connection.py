@@ -78,7 +78,8 @@ def test_manager_connects_syncs_and_links(manager, api, fake, base):
     account = new_account(api, "Dana", "Whitfield", email="dana@example.com")
     pages.append(manager.post(f"/pos/{conn.id}/sync/customers"))
     assert "Customers: 1 pages, 2 received, 2 stored" in text(pages[-1])
-    assert PosCustomer.select().count() == 2
+    assert "Accounts: linked already 0, linked now 0, email match 1" in text(pages[-1])
+    assert PosCustomer.select().count() == 2 and not PosLink.select().exists()
     pages.append(manager.post(f"/pos/{conn.id}/link"))
     assert "linked now 1" in text(pages[-1]) and "walk in 1" in text(pages[-1])
     link = PosLink.get()
@@ -89,7 +90,8 @@ def test_manager_connects_syncs_and_links(manager, api, fake, base):
     pages.append(manager.get("/pos"))
     assert "Replaced" in text(pages[-1]) and "by user:manager1" in text(pages[-1])
     assert actions() == ["pos.connect", "pos.sync.products", "pos.sync_run", "pos.sync_run", "pos.sync.customers",
-                         "pos.sync_run", "pos.match_customers", "pos.reconnect"]
+                         "pos.sync_run", "pos.match_customers", "pos.match_customers", "pos.reconnect"]
+    assert AuditLog.get(AuditLog.action == "link.create").actor == "user:manager1"
     assert_no_secrets(*pages)
     stored = " ".join(str(a.details) for a in AuditLog.select())
     assert TOKEN not in stored and WEBHOOK_SECRET not in stored

@@ -71,12 +71,17 @@ def pos_sync(conn_id, resource):
             f"{totals.get('written', 0)} stored (cursor {totals.get('cursor') or 0}).")
     if totals["error"]:
         return _page(502, error=f"The {resource} sync stopped: {totals['error']}", done=done)
+    if resource == "customers":  # as `loyalty pos sync customers`: how they match accounts, nothing linked
+        done += " " + _matched(match_customers(conn, g.actor, link=False))
     return _page(done=done)
+
+
+def _matched(counts: dict) -> str:
+    return "Accounts: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) + "."
 
 
 @bp.post("/pos/<id:conn_id>/link")
 @needs("manager")
 def pos_link(conn_id):
     conn = found(PosConnection, conn_id, "POS connection")
-    counts = match_customers(conn, g.actor, link=True)
-    return _page(done="Customers: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) + ".")
+    return _page(done=_matched(match_customers(conn, g.actor, link=True)))
