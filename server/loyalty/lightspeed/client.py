@@ -111,7 +111,8 @@ class XSeriesClient:
         (an error to raise, None, None) for one that is not."""
         if response.status_code in (401, 403):
             return BadToken(f"Lightspeed refused the API token (HTTP {response.status_code}) for {path}: "
-                            "check the token and its scopes, then connect again with a valid one (staff app: POS connection; CLI: loyalty pos connect)"), None, None
+                            "check the token and its scopes, then connect again with a valid one "
+                            "(staff app: POS connection; CLI: loyalty pos connect)"), None, None
         if response.status_code == 429:
             return None, "rate limited (HTTP 429)", parse_retry_after(response.headers.get("Retry-After"))
         if response.status_code >= 500:
