@@ -227,6 +227,8 @@ def main():
                              args.clients, args.seconds))
         rows.append(run_load("POST /customers/resolve phone", host, args.port, token, resolve_request("phone"),
                              args.clients, args.seconds))
+        rows.append(run_load("  resolve email, 1 client", host, args.port, token, resolve_request("email"), 1,
+                             args.seconds / 2))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)

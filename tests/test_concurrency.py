@@ -63,3 +63,25 @@ def test_concurrent_commits_of_different_sales_all_land(db_url):
     # 12 punches on cards of 5: two complete cards and one open with 2, and never two open cards
     assert cards == [("complete", 5), ("complete", 5), ("open", 2)]
     database.close()
+
+
+def test_a_cut_postgres_connection_gives_a_retryable_503_then_recovers(db_url):
+    if not db_url.startswith("postgres"):
+        import pytest
+        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
+    import psycopg2
+    from urllib.parse import urlparse
+
+    db_url += "&application_name=loyalty-cut-test"  # so that only this app's connections are cut
+    app, headers = _setup(db_url)
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    # what a database restart does to the pool: its connections are terminated
+    admin = psycopg2.connect(urlparse(db_url)._replace(query="").geturl())
+    admin.autocommit = True
+    admin.cursor().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE application_name = 'loyalty-cut-test'")
+    admin.close()
+    codes = [client.get("/api/v1/me", headers=headers).status_code for _ in range(3)]
+    assert codes == [503, 200, 200], codes
+    database.close()

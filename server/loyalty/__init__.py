@@ -8,7 +8,7 @@ import time
 from flask import Flask, g, jsonify, request
 from flask_cors import CORS
 from marshmallow import ValidationError
-from peewee import OperationalError
+from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import database, init_database
@@ -48,9 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
         init_database(app.config["DATABASE_URL"])
 
     @app.before_request
-    def _connect():
+    def _start_timer():
+        # No connect here: peewee connects on the first query, so requests that need no database take none.
         g.started = time.perf_counter()
-        database.connect(reuse_if_open=True)
 
     @app.after_request
     def _server_timing(response):
@@ -129,13 +129,15 @@ def _register_error_handlers(app: Flask):
                                   "fields": {}}}), exc.code
 
     @app.errorhandler(OperationalError)
-    def _database_busy(exc: OperationalError):
-        # SQLite waits busy_timeout for the write lock; past that, tell the client to retry (commits are
-        # idempotent) instead of failing with a 500.
-        if "locked" not in str(exc) and "deadlock" not in str(exc):
+    @app.errorhandler(InterfaceError)
+    def _database_busy(exc):
+        # SQLite waits busy_timeout for the write lock; PostgreSQL may report a deadlock or a connection that a
+        # restart cut (the pool drops it). Tell the client to retry (commits are idempotent), not a 500.
+        text = str(exc).lower()
+        if not any(word in text for word in ("locked", "deadlock", "connection", "terminat")):
             return _unexpected(exc)
-        log.warning("database busy on %s %s", request.method, request.path)
-        response = jsonify({"error": {"code": "busy", "message": "the database is busy; try again",
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+        response = jsonify({"error": {"code": "busy", "message": "the database is busy or restarting; try again",
                                       "fields": {}}})
         response.headers["Retry-After"] = "1"
         return response, 503

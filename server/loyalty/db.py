@@ -26,6 +26,15 @@ SQLITE_PRAGMAS = (
 )
 
 
+class PooledPostgres(PooledPostgresqlDatabase):
+    """The pool checks a connection out without peewee's ``SELECT 1`` round trip (it cost a loopback round trip
+    on every request); the transaction status is read locally from libpq, and a connection psycopg2 found broken
+    is marked closed and dropped at the next check-out."""
+
+    def _is_closed(self, conn):
+        return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
+
+
 def make_database(url: str):
     """Build (but do not connect) a peewee database for ``url``."""
     parsed = urlparse(url)
@@ -45,7 +54,7 @@ def make_database(url: str):
                               returning_clause=True)
     if scheme in ("postgres", "postgresql"):
         params = dict(parse_qsl(parsed.query))
-        return PooledPostgresqlDatabase(
+        return PooledPostgres(
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
