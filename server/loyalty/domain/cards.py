@@ -7,6 +7,7 @@ card first; that keeps the invariant without shuffling punches between cards. Ev
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 
 from peewee import fn
@@ -60,13 +61,24 @@ class ProgramState:
     changes: list = field(default_factory=list)
 
 
+_locked = threading.local()
+
+
 def lock_account(account_id: int):
     """Serialise punch changes per account. On PostgreSQL two transactions could otherwise both see no open card
     and both create one; SQLite's BEGIN IMMEDIATE already serialises writers."""
-    from ..db import is_postgres
+    from ..db import database, is_postgres
 
-    if is_postgres():
+    if not is_postgres():
+        return
+    # Once per transaction is enough: a row lock is held until it ends (each call was a round trip).
+    tx = database.top_transaction()
+    memo = _locked.__dict__
+    if memo.get("tx") is not tx or tx is None:
+        memo["tx"], memo["ids"] = tx, set()
+    if account_id not in memo["ids"]:
         fastsql.rows('SELECT "id" FROM "account" WHERE "id" = ? FOR UPDATE', (account_id,))
+        memo["ids"].add(account_id)
 
 
 def expire_if_due(card: Card, program: Program, now: dt.datetime) -> bool:
