@@ -1,5 +1,4 @@
 """Accounts, resolving a POS customer, links and the "incorrect customer map"."""
-import pytest
 
 from builders import card_of, line, sale
 from loyalty.models import AuditLog, PosLink

@@ -1,5 +1,4 @@
 """Bad input of every kind gets a clear JSON error with a 4xx status, never a 500 or an HTML page."""
-import pytest
 
 from builders import line, program_body, sale
 

@@ -1,8 +1,6 @@
 """The command line, database URLs, schema migrations and the committed OpenAPI document."""
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner

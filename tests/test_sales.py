@@ -1,9 +1,8 @@
 """Committing sales: punches once, replays, edits, roll-over, multi-purchase reasons, warnings."""
 import datetime as dt
 
-import pytest
 
-from builders import ACANA, TOTW_A, TOTW_B, card_of, line, program_body, sale
+from builders import TOTW_A, TOTW_B, card_of, line, program_body, sale
 from loyalty.models import AuditLog, Card, Punch
 
 

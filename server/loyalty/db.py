@@ -5,7 +5,6 @@ embedded file in WAL mode) or PostgreSQL, chosen by a URL.
 """
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
 from urllib.parse import urlparse, unquote, parse_qsl

@@ -17,7 +17,6 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
-    SQL,
     TextField,
 )
 

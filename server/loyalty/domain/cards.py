@@ -220,17 +220,6 @@ def take_back(account_id: int, program: Program, quantity: int, ctx: PunchContex
     return changes
 
 
-def net_by_line(line_ids, program_ids=None) -> dict:
-    """{(line_id, program_id): net punches} for purchase lines, over every ledger row that names them."""
-    if not line_ids:
-        return {}
-    query = (Punch.select(Punch.line, Punch.program, fn.SUM(Punch.quantity).alias("n"))
-             .where(Punch.line.in_(list(line_ids))).group_by(Punch.line, Punch.program))
-    if program_ids is not None:
-        query = query.where(Punch.program.in_(list(program_ids)))
-    return {(row.line_id, row.program_id): int(row.n or 0) for row in query}
-
-
 def card_summary(card: Card, program: Program) -> dict:
     return {
         "id": card.id,

@@ -321,7 +321,7 @@ def _check_reasons(plan: Plan, reasons: dict, opts: Options) -> tuple[set, dict]
     return missing, given
 
 
-def _plan(sale_in: dict, sale: Sale | None, account, warnings_only=False) -> tuple[Plan, dict, Sale | None]:
+def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale | None]:
     system = sale_in["pos"]["system"]
     lines = [dict(line) for line in sale_in["lines"]]
     for enrich in _LINE_ENRICHERS:
@@ -450,8 +450,8 @@ def _save_lines(sale: Sale, plan: Plan, existing: dict) -> dict:
         if line_id not in seen and row.quantity != 0:  # removed from the sale: keep the row for its history
             row.quantity = Decimal(0)
             row.save()
-    for record, new_id in zip(new, fastsql.insert(SaleLine, new)):
-        rows[record["line_id"]] = SaleLine(id=new_id, **record)
+    for values, new_id in zip(new, fastsql.insert(SaleLine, new)):
+        rows[values["line_id"]] = SaleLine(id=new_id, **values)
     return rows
 
 
