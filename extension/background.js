@@ -4,7 +4,7 @@
 
 importScripts("lib/api.js", "lib/queue.js");
 
-/* global apiRequest, loadConfig, ApiError, enqueueCommit, flushQueue, QUEUE_KEY */
+/* global apiRequest, loadConfig, ApiError, enqueueCommit, flushQueue, isRetryable, QUEUE_KEY */
 
 const SYSTEMS = ["lightspeed-x", "lightspeed-r", "demo"];
 
@@ -43,13 +43,14 @@ const handlers = {
     return apiRequest("POST", "/api/v1/sales/preview", {sale});
   },
 
-  // A commit the server cannot be reached for is queued (not lost) and the answer says so.
+  // A commit the server cannot take now (unreachable, busy, restarting) is queued, not lost, and the answer
+  // says so; the server's commit is idempotent, so sending it again is safe.
   async commit({sale, reasons}) {
     try {
       const result = await apiRequest("POST", "/api/v1/sales/commit", {sale, reasons: reasons || {}});
       return {queued: false, result};
     } catch (e) {
-      if (e instanceof ApiError && e.kind === "network") {
+      if (isRetryable(e)) {
         const entry = await enqueueCommit(sale, reasons);
         return {queued: true, key: entry.key, message: e.message};
       }

@@ -4,12 +4,18 @@
 // (the server makes its record equal to the sale sent, so the newest body is the only one that matters).
 
 /* global apiRequest, ApiError */
-/* exported enqueueCommit, flushQueue, QUEUE_KEY */
+/* exported enqueueCommit, flushQueue, isRetryable, QUEUE_KEY */
 
 const QUEUE_KEY = "commit_queue";
 const RETRY_ALARM = "loyalty-retry";
 const BASE_DELAY_MS = 2000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
+
+// Worth sending again later: no answer, or the server said it is busy or restarting (429, 5xx). A 4xx is the
+// sale itself being refused, which a retry would not change.
+function isRetryable(e) {
+  return e instanceof ApiError && (e.kind === "network" || (e.kind === "http" && (e.status >= 500 || e.status === 429)));
+}
 
 function queueKey(sale) {
   return sale.pos.system + ":" + sale.pos.sale_id;
@@ -67,10 +73,10 @@ async function flushQueue(force) {
     } catch (e) {
       entry.attempts += 1;
       entry.error = e.message;
-      if (e instanceof ApiError && e.kind === "http" && e.status < 500 && e.status !== 429) {
-        entry.status = "failed";
-      } else {
+      if (isRetryable(e)) {
         entry.next_at = Date.now() + Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** entry.attempts);
+      } else {
+        entry.status = "failed";
       }
     }
   }

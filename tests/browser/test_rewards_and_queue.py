@@ -108,3 +108,40 @@ def test_the_queue_retries_with_back_off_until_the_server_is_back_at_its_address
         assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (8, "open")
     finally:
         stop_waitress(server, thread)
+
+
+class BusyThenWell:
+    """The real app behind a switch: while ``busy``, a commit gets the 503 the server gives when its database is
+    locked or restarting."""
+
+    def __init__(self, app):
+        self.app, self.busy, self.refused = app, True, 0
+
+    def __call__(self, environ, start_response):
+        if self.busy and environ["PATH_INFO"] == "/api/v1/sales/commit":
+            self.refused += 1
+            body = b'{"error": {"code": "busy", "message": "the database is busy or restarting; try again", ' \
+                   b'"fields": {}}}'
+            start_response("503 Service Unavailable", [("Content-Type", "application/json"), ("Retry-After", "1"),
+                                                       ("Content-Length", str(len(body)))])
+            return [body]
+        return self.app(environ, start_response)
+
+
+def test_a_busy_server_queues_the_commit_and_the_retry_delivers_it(pos, store):
+    from livesupport import LiveServer
+
+    flaky = BusyThenWell(store.app)
+    with LiveServer(flaky) as server:
+        pos.point_extension_at(server.url)
+        pos.attach("c-1001")
+        pos.add("p-acana-25")
+        pos.panel()
+        pos.wait_text("Dana Whitfield")
+        pos.click("button.commit")
+        pos.wait_text("Queued", css=".status")
+        assert flaky.refused >= 1
+        assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (7, "open")
+        flaky.busy = False  # the database is back: the back-off retry delivers, nobody clicks again
+        pos.wait_text("Sent (it was queued)", css=".status")
+    assert store.cards(store.account_of("c-1001"))["ACANA 25 lb Frequent Buyer"] == (8, "open")
