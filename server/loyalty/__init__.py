@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .db import database, init_database
+from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
 from .domain.sales import DEFAULT_REASONS
 
@@ -63,7 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.teardown_request
     def _release(exc):
         # A pooled PostgreSQL connection goes back to the pool; SQLite keeps one connection per server thread.
-        if not database.is_closed() and type(database.obj).__name__.startswith("Pooled"):
+        if not database.is_closed() and is_postgres():
             database.close()
 
     CORS(app, resources={r"/api/*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type"])

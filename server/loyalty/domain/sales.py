@@ -51,7 +51,6 @@ class Plan:
     """What a commit would change."""
 
     account: Account | None
-    sale: Sale | None
     lines: list
     programs: dict = field(default_factory=dict)  # id -> Program
     deltas: dict = field(default_factory=dict)  # (line_id, program_id) -> signed punches
@@ -73,12 +72,11 @@ def whole(q: Decimal) -> int | None:
     return int(q) if q == q.to_integral_value() else None
 
 
-def _lock_sale(system: str, sale_id: str, create: bool) -> Sale | None:
-    if create:
-        fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True,
-                       returning=False)
+def _lock_sale(system: str, sale_id: str) -> Sale:
+    """The sale's row, created if new and locked for this transaction."""
+    fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True, returning=False)
     return fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id),
-                         for_update=create and is_postgres())
+                         for_update=is_postgres())
 
 
 def _account_for(sale_in: dict, sale: Sale | None):
@@ -172,7 +170,7 @@ def _match_original(line: dict, originals: list, taken: dict):
     return None
 
 
-def _plan_refund(plan: Plan, sale_in: dict, sale: Sale | None, existing: dict, original: Sale):
+def _plan_refund(plan: Plan, existing: dict, original: Sale):
     originals = list(original.lines.order_by(SaleLine.id))
     by_id = {o.id: o for o in originals}
     own_ids = {row.id for row in existing.values()}
@@ -328,7 +326,7 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
         enrich(system, lines)
     existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
         if sale is not None and sale.id else {}
-    plan = Plan(account=account, sale=sale, lines=lines)
+    plan = Plan(account=account, lines=lines)
     original = None
     if sale_in["pos"].get("return_for"):
         original = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_in["pos"]["return_for"]))
@@ -337,7 +335,7 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
                                   "message": "the original sale was never committed: nothing to reverse"})
         else:
             plan.account = get_account(original.account_id)
-            _plan_refund(plan, sale_in, sale, existing, original)
+            _plan_refund(plan, existing, original)
     else:
         _plan_sale(plan, sale_in, existing)
     plan.uncommitted = _uncommitted(plan, existing)
@@ -376,7 +374,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
     system, sale_id = sale_in["pos"]["system"], sale_in["pos"]["sale_id"]
     digest = sale_hash(sale_in)
     with write_transaction():
-        sale = _lock_sale(system, sale_id, create=True)
+        sale = _lock_sale(system, sale_id)
         if sale.last_hash == digest and sale.last_response is not None:
             return sale.last_response
         account, link = _resolve_for(sale_in, sale)
@@ -388,12 +386,13 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         plan, existing, original = _plan(sale_in, sale, account)
         missing, given = _check_reasons(plan, reasons, opts) if plan.programs else (set(), {})
         if missing and opts.ask_reasons:
+            totals = _program_totals(plan)
             raise Conflict(
                 "more than one unit on a card in one visit: choose a reason for each card",
                 code="reason_required",
                 fields={str(pid): ["reason required"] for pid in sorted(missing)},
                 extra={"cards": [{"program_id": pid, "program": plan.programs[pid].name,
-                                  "punches_to_add": _program_totals(plan)[pid]["add"]} for pid in sorted(missing)],
+                                  "punches_to_add": totals[pid]["add"]} for pid in sorted(missing)],
                        "reasons": list(opts.reasons_allowed)})
         account = plan.account
         before = _card_states(account.id, plan.programs) if account else {}
