@@ -68,14 +68,24 @@ def test_refund_reopens_a_completed_card(api, manager_api, linked):
     assert [(c["status"], c["punches"]) for c in cards] == [("open", 1)]
 
 
-def complete_card(api, manager_api, **program_kw):
-    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=2, multi_purchase_threshold=5,
-                                                          **program_kw)).get_json()
-    return p
+def buy_two_program(manager_api, **program_kw):
+    """A program whose card completes after two units bought in one visit (no reason asked)."""
+    return manager_api.post("/api/v1/programs", program_body(buy_quantity=2, multi_purchase_threshold=5,
+                                                             **program_kw)).get_json()
+
+
+def redeemed_in_sale_s2(api, manager_api, account_id):
+    """Sale S-1 completes a card; its reward (an ACANA bag) is redeemed in sale S-2. Returns (program, card)."""
+    p = buy_two_program(manager_api)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, account_id, p["id"], status="complete")[0]
+    api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                   "item": {"upc": ACANA, "unit_price": "94.99"}})
+    return p, card
 
 
 def test_redeem_caps_the_value_at_the_lowest_price_punched(api, manager_api, linked):
-    p = complete_card(api, manager_api, upcs=[TOTW_A, TOTW_B])
+    p = buy_two_program(manager_api, upcs=[TOTW_A, TOTW_B])
     commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, price="64.99"), line(2, upc=TOTW_B, price="59.49")]))
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
     info = api.get(f"/api/v1/cards/{card['id']}/reward").get_json()
@@ -111,7 +121,7 @@ def test_incomplete_card_has_no_reward(api, program, linked):
 
 
 def test_redeem_refuses_until_required_fields_are_on_the_account(api, manager_api, linked):
-    p = complete_card(api, manager_api, requires=["address", "email"])
+    p = buy_two_program(manager_api, requires=["address", "email"])
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
     api.patch(f"/api/v1/accounts/{linked['id']}", {"email": None})
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
@@ -127,11 +137,7 @@ def test_redeem_refuses_until_required_fields_are_on_the_account(api, manager_ap
 
 
 def test_free_item_in_the_redemption_sale_does_not_punch(api, manager_api, linked):
-    p = complete_card(api, manager_api)
-    commit(api, sale("S-1", lines=[line(1, qty=2)]))
-    card = card_of(api, linked["id"], p["id"], status="complete")[0]
-    api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
-                                                   "item": {"upc": ACANA, "unit_price": "94.99"}})
+    p, _ = redeemed_in_sale_s2(api, manager_api, linked["id"])
     # the free bag plus one paid bag on the next sale: only the paid one punches
     r = commit(api, sale("S-2", lines=[line(1, qty=2)]))
     assert r.status_code == 200, r.get_json()
@@ -139,11 +145,7 @@ def test_free_item_in_the_redemption_sale_does_not_punch(api, manager_api, linke
 
 
 def test_returning_the_free_item_reopens_its_reward(api, manager_api, linked):
-    p = complete_card(api, manager_api)
-    commit(api, sale("S-1", lines=[line(1, qty=2)]))
-    card = card_of(api, linked["id"], p["id"], status="complete")[0]
-    api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
-                                                   "item": {"upc": ACANA, "unit_price": "94.99"}})
+    p, card = redeemed_in_sale_s2(api, manager_api, linked["id"])
     commit(api, sale("S-2", lines=[line(1, qty=1, price="0")]))
     assert card_of(api, linked["id"], p["id"], status="complete") == []
     r = commit(api, refund("R-2", "S-2", [line("r1", qty=-1, price="0")]))
@@ -158,7 +160,7 @@ def test_returning_the_free_item_reopens_its_reward(api, manager_api, linked):
 
 def test_refund_after_redemption_takes_the_punches_back_as_a_debt(api, manager_api, linked):
     """Buy, earn, redeem, refund: the reward was not paid for, so the next card starts in debt."""
-    p = complete_card(api, manager_api)
+    p = buy_two_program(manager_api)
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
     api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}})
