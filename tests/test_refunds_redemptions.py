@@ -197,3 +197,72 @@ def test_refund_after_redemption_takes_from_the_live_cards_first(api, manager_ap
     live = card_of(api, linked["id"], p["id"])
     assert [(c["status"], c["punches"]) for c in live] == [("open", 0)]
     assert sum(x.quantity for x in Punch.select().where(Punch.program == p["id"])) == 4 - 2
+
+
+def totw_card(api, manager_api, account_id, rule):
+    """A complete card of a two-UPC program: High Prairie (TOTW_A) bought twice, Pacific Stream (TOTW_B) once."""
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=3, upcs=[TOTW_A, TOTW_B], reward_rule=rule,
+                                                          multi_purchase_threshold=5)).get_json()
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, qty=2, price="64.99"), line(2, upc=TOTW_B, price="62.99")]))
+    return p, card_of(api, account_id, p["id"], status="complete")[0]
+
+
+def reward_for(api, card, lines, sale_id="S-2"):
+    r = api.post(f"/api/v1/cards/{card['id']}/reward", {"sale": sale(sale_id, lines=lines)})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def test_the_default_free_item_is_the_cheapest_qualifying_line_of_the_sale(api, manager_api, linked):
+    p, card = totw_card(api, manager_api, linked["id"], "lesser_or_equal")
+    info = reward_for(api, card, [line("a", upc=TOTW_A, price="64.99"), line("k", upc="000", price="5.00"),
+                                  line("b", upc=TOTW_B, price="61.00")])
+    assert info["default_line_id"] == "b"
+    assert [(c["line_id"], c["discount"]) for c in info["lines"]] == [("a", "62.99"), ("b", "61.00")]
+
+
+def test_most_frequent_defaults_to_the_line_bought_most_on_the_card_and_only_lines_of_the_sale(api, manager_api,
+                                                                                                linked):
+    p, card = totw_card(api, manager_api, linked["id"], "most_frequent")
+    both = reward_for(api, card, [line("b", upc=TOTW_B, price="62.99"), line("a", upc=TOTW_A, price="64.99")])
+    assert both["default_line_id"] == "a"
+    # Only Pacific Stream on the sale: it is the default, never the High Prairie bag that is not there.
+    only_b = reward_for(api, card, [line("b", upc=TOTW_B, price="62.99")])
+    assert only_b["default_line_id"] == "b" and only_b["lines"][0]["discount"] == "62.99"
+    # Nothing qualifying on the sale: no default, the cashier chooses.
+    assert reward_for(api, card, [line("k", upc="000")])["default_line_id"] is None
+
+
+def test_the_line_given_free_never_punches_even_when_the_sale_was_committed_first(api, manager_api, linked):
+    p, card = totw_card(api, manager_api, linked["id"], "most_frequent")
+    commit(api, sale("S-2", lines=[line("b", upc=TOTW_B, price="62.99")]))
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 1
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                 "item": {"line_id": "b", "upc": TOTW_B, "name": "Pacific Stream", "unit_price": "62.99"}})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["discount"] == "62.99" and r.get_json()["line_id"] == "b"
+    assert Redemption.get().item_upc == TOTW_B
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 0
+    assert AuditLog.select().where(AuditLog.action == "sale.free_item").count() == 1
+    # Committing the sale again changes nothing: the free line stays unpunched.
+    again = commit(api, sale("S-2", lines=[line("b", upc=TOTW_B, price="62.99")]))
+    assert again.status_code == 200
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 0
+
+
+def test_relinking_the_customer_then_committing_moves_this_sale(api, manager_api, linked, program):
+    commit(api, sale("S-1", lines=[line(1)]))
+    right = api.post("/api/v1/accounts", {"first_name": "Priya", "last_name": "Shah"}).get_json()
+    manager_api.delete("/api/v1/links/lightspeed-x/c-42", {"reason": "Incorrect customer map"})
+    api.put("/api/v1/links/lightspeed-x/c-42", {"account_id": right["id"]})
+    preview = api.post("/api/v1/sales/preview", {"sale": sale("S-1", lines=[line(1)])}).get_json()
+    assert preview["sale"]["moves_from"] == {"id": linked["id"], "name": "Dana Whitfield", "punches": 1}
+    assert [(u["line_id"], u["moving"]) for u in preview["uncommitted_lines"]] == [("1", True)]
+    assert preview["cards"][0]["punches_to_add"] == 1
+    r = commit(api, sale("S-1", lines=[line(1)]))  # the same sale, byte for byte: not a replay any more
+    assert r.status_code == 200 and r.get_json()["account"]["id"] == right["id"]
+    assert r.get_json()["cards"][0]["punches_to_add"] == 1
+    assert card_of(api, right["id"], program["id"])[0]["punches"] == 1
+    assert card_of(api, linked["id"], program["id"])[0]["punches"] == 0
+    after = api.post("/api/v1/sales/preview", {"sale": sale("S-1", lines=[line(1)])}).get_json()
+    assert after["uncommitted_lines"] == [] and after["sale"]["moves_from"] is None

@@ -21,6 +21,7 @@ REQUEST_BODIES = {
     "api.sales_preview": schemas.PreviewSchema,
     "api.sales_commit": schemas.CommitSchema,
     "api.cards_redeem": schemas.RedeemSchema,
+    "api.cards_reward_for_sale": schemas.RewardQuerySchema,
 }
 ERRORS = {
     "400": "Malformed JSON", "401": "Missing or invalid token", "403": "Role too low",

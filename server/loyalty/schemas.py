@@ -35,6 +35,8 @@ class PosSystemSchema(Base):
 
 class CustomerSchema(Base):
     pos_id = fields.Str(load_default=None, allow_none=True, validate=Id)
+    # The display name whole, when the register shows no separate first and last name.
+    name = _text(200, load_default=None, allow_none=True)
     first_name = _text(load_default=None, allow_none=True)
     last_name = _text(load_default=None, allow_none=True)
     email = _text(254, load_default=None, allow_none=True)
@@ -168,6 +170,7 @@ class ProgramSchema(Base):
 
 
 class ItemSchema(Base):
+    product_id = fields.Str(load_default=None, allow_none=True, validate=Short)
     sku = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=64))
     upc = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=64))
     name = _text(300, load_default=None, allow_none=True)
@@ -179,6 +182,10 @@ class ItemSchema(Base):
 class SaleRefSchema(Base):
     system = fields.Str(required=True, validate=validate.OneOf(POS_SYSTEMS))
     sale_id = fields.Str(required=True, validate=Id)
+
+
+class RewardQuerySchema(Base):
+    sale = fields.Nested(SaleSchema, required=True)
 
 
 class RedeemSchema(Base):

@@ -225,6 +225,19 @@ def test_imported_customers_fill_in_what_the_sell_screen_does_not_know(api, clie
     assert r.get_json()["status"] == "none"
 
 
+def test_the_pos_own_first_and_last_name_win_over_splitting_the_display_name(api, client, hooked, fake):
+    """The sell screen shows "Mary Ann Smith"; the synced customer record says first "Mary Ann", last "Smith"."""
+    customer = fake.add_customer("Mary Ann", "Smith", "mary@example.com", "555-201-0000")
+    deliver(client, "customer.update", customer)
+    screen = {"pos_id": customer["id"], "name": "Mary Ann Smith", "email": "mary@example.com"}
+    body = api.post("/api/v1/customers/resolve", {"pos": {"system": "lightspeed-x"}, "customer": screen}).get_json()
+    assert (body["prefill"]["first_name"], body["prefill"]["last_name"]) == ("Mary Ann", "Smith")
+    # Not synced: the display name's last word is the last name (the form stays editable).
+    unsynced = {"pos_id": "c-unsynced", "name": "Jean Paul Tremblay"}
+    body = api.post("/api/v1/customers/resolve", {"pos": {"system": "lightspeed-x"}, "customer": unsynced}).get_json()
+    assert (body["prefill"]["first_name"], body["prefill"]["last_name"]) == ("Jean Paul", "Tremblay")
+
+
 @pytest.mark.parametrize("event_type,payload", [
     ("sale.update", {"id": 5, "status": 3, "customer": "x", "register_sale_products": "y"}),
     ("sale.update", {"id": "s-1", "status": "CLOSED", "customer_id": "c-42", "customer": {"customer_code": 7},

@@ -1,12 +1,12 @@
 """Sale preview, commit (punches) and card redemption."""
 from flask import current_app, g
 
-from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_value
+from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_choices, reward_value
 from ..domain.sales import Options, commit_sale, preview_sale
 from ..domain.accounts import get_account
 from ..errors import NotFound
 from ..models import Card, Program
-from ..schemas import CommitSchema, PreviewSchema, RedeemSchema
+from ..schemas import CommitSchema, PreviewSchema, RedeemSchema, RewardQuerySchema
 from . import auth, body, bp
 
 
@@ -28,27 +28,42 @@ def sales_commit():
     return commit_sale(data["sale"], data.get("reasons"), _options())
 
 
-@bp.get("/cards/<int:card_id>/reward")
-@auth("cashier")
-def cards_reward(card_id):
-    """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
+def _reward_info(card_id):
     card = Card.get_or_none(Card.id == card_id)
     if card is None:
         raise NotFound(f"no card {card_id}")
     program = Program.get_by_id(card.program_id)
     value = reward_value(card, program)
-    return {"card_id": card.id, "status": card.status, "program": program.name,
-            "reward_rule": program.reward_rule, "max_value": str(value["max_value"].quantize(_CENT)),
-            "suggested_item": value["item"],
-            "missing_fields": missing_fields(get_account(card.account_id), program)}
+    return card, program, {
+        "card_id": card.id, "status": card.status, "program": program.name,
+        "reward_rule": program.reward_rule, "max_value": str(value["max_value"].quantize(_CENT)),
+        "suggested_item": value["item"], "missing_fields": missing_fields(get_account(card.account_id), program)}
+
+
+@bp.get("/cards/<int:card_id>/reward")
+@auth("cashier")
+def cards_reward(card_id):
+    """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
+    return _reward_info(card_id)[2]
+
+
+@bp.post("/cards/<int:card_id>/reward")
+@auth("cashier")
+def cards_reward_for_sale(card_id):
+    """The same, for the sale on the register: its lines that can be the free item, each with its discount, and
+    the default one (``default_line_id``; null when no line of the sale qualifies)."""
+    sale = body(RewardQuerySchema)["sale"]
+    card, program, info = _reward_info(card_id)
+    return {**info, **reward_choices(card, program, sale["pos"]["system"], sale["pos"]["sale_id"], sale["lines"])}
 
 
 @bp.post("/cards/<int:card_id>/redeem")
 @auth("cashier")
 def cards_redeem(card_id):
     data = body(RedeemSchema)
-    red = redeem_card(card_id, data.get("sale"), data.get("item") or {}, g.actor)
-    return redemption_dict(red), 201
+    item = data.get("item") or {}
+    red = redeem_card(card_id, data.get("sale"), item, g.actor)
+    return {**redemption_dict(red), "line_id": item.get("line_id")}, 201
 
 
 from decimal import Decimal  # noqa: E402

@@ -212,12 +212,23 @@ def register_customer_enricher(func):
     return func
 
 
+def split_display_name(name: str) -> tuple[str, str]:
+    """A display name without the POS's own fields: the last word is the last name ("Mary Ann Smith" is Mary Ann
+    / Smith), which is right more often than the first word alone; the cashier can still edit it."""
+    parts = (name or "").split()
+    if len(parts) < 2:
+        return (parts[0] if parts else ""), ""
+    return " ".join(parts[:-1]), parts[-1]
+
+
 def resolve_customer(system: str, customer: dict, region: str = "US", limit: int = 10) -> dict:
     """The linked account; else candidates by email, phone (a family when several share it), then name;
     else nothing, with the POS data ready to prefill a new account."""
     customer = dict(customer)
     for enrich in _CUSTOMER_ENRICHERS:
         enrich(system, customer)
+    if not customer.get("first_name") and not customer.get("last_name") and customer.get("name"):
+        customer["first_name"], customer["last_name"] = split_display_name(customer["name"])
     prefill = {
         "first_name": (customer.get("first_name") or "").strip(),
         "last_name": (customer.get("last_name") or "").strip(),

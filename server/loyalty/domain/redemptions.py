@@ -10,6 +10,9 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..models import Card, Program, Punch, Redemption, utcnow
 from .accounts import get_account
 from .cards import iso, lock_account
+from .programs import qualifying_programs
+
+CENT = Decimal("0.01")
 
 FIELD_CHECKS = {
     "address": lambda a: a.has_address(),
@@ -42,6 +45,50 @@ def reward_value(card: Card, program: Program) -> dict:
             "item": {"upc": lowest.upc, "sku": lowest.sku, "name": lowest.item_name}}
 
 
+def _card_counts(card: Card) -> Counter:
+    """Units per (upc, sku) punched on the card: how often each item was bought on it."""
+    counts = Counter()
+    for r in Punch.select().where((Punch.card == card.id) & (Punch.quantity > 0)
+                                  & Punch.kind.in_(("purchase", "exception", "move", "adjustment"))):
+        counts[(r.upc, r.sku)] += r.quantity
+    return counts
+
+
+def reward_choices(card: Card, program: Program, system: str, sale_id: str, lines: list) -> dict:
+    """The lines of the current sale that can be the free item, each with the discount it would get, and the
+    default one: the cheapest qualifying line under ``lesser_or_equal``, the one bought most often on the card
+    under ``most_frequent``. None when no line of the sale qualifies (the cashier then chooses explicitly)."""
+    from .sales import _free_units, enrich_lines  # sales imports the card modules
+
+    lines = enrich_lines(system, [dict(line) for line in lines])
+    value = reward_value(card, program)
+    qualifying = qualifying_programs(lines)
+    free = _free_units(system, sale_id, lines)
+    counts = _card_counts(card)
+    choices = []
+    for i, line in enumerate(lines):
+        quantity = Decimal(str(line.get("quantity") or 0))
+        if program.id not in {p.id for p in qualifying.get(i, [])} or quantity <= free.get(line["line_id"], 0):
+            continue
+        price = None if line.get("unit_price") in (None, "") else Decimal(str(line["unit_price"]))
+        discount = value["max_value"] if price is None else min(value["max_value"], price)
+        bought = sum(n for (upc, sku), n in counts.items()
+                     if (upc and upc == line.get("upc")) or (sku and sku == line.get("sku")))
+        choices.append({"line_id": line["line_id"], "product_id": line.get("product_id"), "upc": line.get("upc"),
+                        "sku": line.get("sku"), "name": line.get("name"),
+                        "unit_price": None if price is None else str(price.quantize(CENT)),
+                        "discount": str(discount.quantize(CENT)), "bought_on_card": bought, "_price": price})
+    default = None
+    if choices:
+        if program.reward_rule == "most_frequent":
+            default = max(choices, key=lambda c: (c["bought_on_card"], -choices.index(c)))
+        else:
+            default = min(choices, key=lambda c: (c["_price"] is None, c["_price"] or 0, choices.index(c)))
+    for c in choices:
+        del c["_price"]
+    return {"lines": choices, "default_line_id": default["line_id"] if default else None}
+
+
 def _first_index(rows, key):
     for i, r in enumerate(rows):
         if (r.upc, r.sku, r.item_name) == key:
@@ -65,7 +112,14 @@ def redemption_dict(red: Redemption) -> dict:
 
 
 def redeem_card(card_id: int, sale_ref: dict | None, item: dict, actor: str) -> Redemption:
+    """Redeem the card for ``item`` (a line of the sale, or an item chosen explicitly). When the sale was
+    already committed, the line given free gives back its punches in the same transaction."""
+    from .sales import enrich_lines, lock_committed_sale, settle_free_items  # sales imports the card modules
+
+    if sale_ref and item.get("product_id") and not (item.get("upc") or item.get("sku")):
+        item = enrich_lines(sale_ref["system"], [{**item, "line_id": item.get("line_id") or "-"}])[0]
     with write_transaction():
+        sale = lock_committed_sale(sale_ref["system"], sale_ref["sale_id"]) if sale_ref else None
         query = Card.select().where(Card.id == card_id)
         if is_postgres():
             query = query.for_update()
@@ -96,6 +150,8 @@ def redeem_card(card_id: int, sale_ref: dict | None, item: dict, actor: str) -> 
         card.redeemed_at = now
         card.save()
         record(actor, "redemption.create", "redemption", red.id, account_id=account.id, card_id=card.id,
-               program_id=program.id, max_value=str(value["max_value"]), item=item,
-               sale=sale_ref)
+               program_id=program.id, max_value=str(value["max_value"]),
+               item={k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}, sale=sale_ref)
+        if sale is not None:
+            settle_free_items(sale, actor)
     return red

@@ -37,6 +37,13 @@ def register_enricher(func):
     return func
 
 
+def enrich_lines(system: str, lines: list) -> list:
+    """The lines (dicts, changed in place) with the UPC/SKU the registered enrichers know."""
+    for enrich in _LINE_ENRICHERS:
+        enrich(system, lines)
+    return lines
+
+
 @dataclass
 class Options:
     actor: str
@@ -227,19 +234,29 @@ def _plan_refund(plan: Plan, existing: dict, original: Sale):
             plan.reopen[line["line_id"]] = r_free - reopened
 
 
-def _uncommitted(plan: Plan, existing: dict) -> list:
+def _uncommitted(plan: Plan, existing: dict, moving: dict | None = None) -> list:
+    """The lines a commit would change; with ``moving`` ({(line_id, program_id): punches} a move to this account
+    brings), also the lines whose punches the commit moves, flagged ``moving``."""
     out = []
     names = {pid: p.name for pid, p in plan.programs.items()}
+    moving_lines = {lid for lid, _ in (moving or {})}
     for line in plan.lines:
         prior = existing.get(line["line_id"])
         committed = prior.quantity if prior is not None else Decimal(0)
-        if prior is not None and committed == line["quantity"]:
+        moves = line["line_id"] in moving_lines
+        if prior is not None and committed == line["quantity"] and not moves:
             continue
         cards = [{"program_id": pid, "program": names[pid], "punches": d}
                  for (lid, pid), d in sorted(plan.deltas.items()) if lid == line["line_id"]]
         out.append({"line_id": line["line_id"], "name": line.get("name"), "quantity": str(line["quantity"]),
-                    "committed_quantity": str(committed), "cards": cards})
+                    "committed_quantity": str(Decimal(0) if moves else committed), "cards": cards,
+                    "moving": moves})
     return out
+
+
+def _held_punches(existing: dict) -> dict:
+    """{(line_id, program_id): punches} the committed lines hold (what moving the sale carries over)."""
+    return {key: n for key, n in _own_net(existing.values()).items() if n > 0}
 
 
 def _program_totals(plan: Plan) -> dict:
@@ -277,13 +294,18 @@ def _project(before: int, complete: int, delta: int, n: int):
     return total, rewards
 
 
-def _cards_report(plan: Plan, before: dict, after: dict | None, required: set) -> list:
+def _cards_report(plan: Plan, before: dict, after: dict | None, required: set, moved: dict | None = None) -> list:
+    """Per program: punches before, added (``moved`` ones included: {(line_id, program_id): n} brought over by a
+    move already applied), after, and rewards."""
     totals = _program_totals(plan)
+    brought: dict[int, int] = {}
+    for (_, pid), n in (moved or {}).items():
+        brought[pid] = brought.get(pid, 0) + n
     out = []
     for pid in sorted(set(plan.programs) | set(before)):
         program = plan.programs.get(pid) or Program.get_by_id(pid)
         b_open, b_complete = before.get(pid, (0, 0))
-        net = totals.get(pid, {}).get("net", 0)
+        net = totals.get(pid, {}).get("net", 0) + brought.get(pid, 0)
         if after is not None:
             a_open, a_complete = after.get(pid, (0, 0))
         else:
@@ -321,9 +343,7 @@ def _check_reasons(plan: Plan, reasons: dict, opts: Options) -> tuple[set, dict]
 
 def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale | None]:
     system = sale_in["pos"]["system"]
-    lines = [dict(line) for line in sale_in["lines"]]
-    for enrich in _LINE_ENRICHERS:
-        enrich(system, lines)
+    lines = enrich_lines(system, [dict(line) for line in sale_in["lines"]])
     existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
         if sale is not None and sale.id else {}
     plan = Plan(account=account, lines=lines)
@@ -342,6 +362,12 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
     return plan, existing, original
 
 
+def _moves_account(sale_in: dict, sale: Sale | None, account) -> bool:
+    """Whether committing moves a sale committed to another account (its customer was relinked)."""
+    return (account is not None and sale is not None and sale.id is not None
+            and sale.account_id not in (None, account.id) and not sale_in["pos"].get("return_for"))
+
+
 def _resolve_for(sale_in, sale):
     account, link = _account_for(sale_in, sale)
     if account is None and not sale_in["pos"].get("return_for"):
@@ -355,14 +381,24 @@ def preview_sale(sale_in: dict, opts: Options) -> dict:
     sale = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_id))
     account, _ = _resolve_for(sale_in, sale)
     plan, existing, _ = _plan(sale_in, sale, account)
-    if plan.account is not None and sale is not None and sale.account_id not in (None, plan.account.id):
-        plan.warnings.append({"code": "account_changed", "message": "this sale was committed to another account; "
-                              "committing moves its punches"})
     missing, _ = _check_reasons(plan, {}, opts) if plan.programs else (set(), {})
+    moves_from = None
+    if _moves_account(sale_in, sale, plan.account):
+        # A relink at the register (incorrect customer map, then the right account): this sale's punches are on
+        # the old account, and Commit moves them here. The lines show what moves, the cards where it lands.
+        moving = _held_punches(existing)
+        for key, n in moving.items():
+            plan.deltas[key] = plan.deltas.get(key, 0) + n
+            plan.programs.setdefault(key[1], Program.get_by_id(key[1]))
+        plan.uncommitted = _uncommitted(plan, existing, moving)
+        old, n = get_account(sale.account_id), sum(moving.values())
+        moves_from = {"id": old.id, "name": old.full_name, "punches": n}
+        plan.warnings.append({"code": "account_changed", "message": f"This sale was committed to {old.full_name}: "
+                              f"Commit moves its {n} {'punch' if n == 1 else 'punches'} to {plan.account.full_name}."})
     before = _card_states(plan.account.id, plan.programs) if plan.account else {}
     return {
         "account": account_dict(plan.account, cards=True) if plan.account else None,
-        "sale": {"system": system, "sale_id": sale_id, "committed": sale is not None},
+        "sale": {"system": system, "sale_id": sale_id, "committed": sale is not None, "moves_from": moves_from},
         "cards": _cards_report(plan, before, None, missing),
         "uncommitted_lines": plan.uncommitted,
         "warnings": plan.warnings,
@@ -375,13 +411,19 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
     digest = sale_hash(sale_in)
     with write_transaction():
         sale = _lock_sale(system, sale_id)
-        if sale.last_hash == digest and sale.last_response is not None:
-            return sale.last_response
         account, link = _resolve_for(sale_in, sale)
+        moves = _moves_account(sale_in, sale, account)
+        # A replay answers as the first commit did, unless the customer was relinked to another account since.
+        if sale.last_hash == digest and sale.last_response is not None and not moves:
+            return sale.last_response
         if account is not None:
             lock_account(account.id)  # before reading its cards: the plan must see every earlier commit
         now = utcnow()
-        if account is not None and sale.account_id not in (None, account.id) and not sale_in["pos"].get("return_for"):
+        moved, before_move = {}, {}
+        if moves:
+            moved = _held_punches({row.line_id: row for row in
+                                   fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))})
+            before_move = _card_states(account.id, {pid for _, pid in moved})
             move_sale(sale, account.id, opts.actor)
         plan, existing, original = _plan(sale_in, sale, account)
         missing, given = _check_reasons(plan, reasons, opts) if plan.programs else (set(), {})
@@ -395,7 +437,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
                                   "punches_to_add": totals[pid]["add"]} for pid in sorted(missing)],
                        "reasons": list(opts.reasons_allowed)})
         account = plan.account
-        before = _card_states(account.id, plan.programs) if account else {}
+        before = {**_card_states(account.id, plan.programs), **before_move} if account else {}
 
         sale.kind = "refund" if sale_in["pos"].get("return_for") else "sale"
         sale.account = account.id if account else None
@@ -414,7 +456,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         response = {
             "account": account_dict(account, cards=True) if account else None,
             "sale": {"system": system, "sale_id": sale_id, "committed": True, "kind": sale.kind},
-            "cards": _cards_report(plan, before, after, set()),
+            "cards": _cards_report(plan, before, after, set(), moved),
             "uncommitted_lines": [],
             "warnings": plan.warnings,
         }
@@ -487,6 +529,33 @@ def _apply(plan: Plan, sale: Sale, rows: dict, given: dict, missing: set, opts: 
     for line_id, count in plan.reopen.items():
         _reopen_rewards(plan, rows[line_id], count, opts.actor, now)
         changes.append({"line_id": line_id, "rewards_reopened": count})
+    return changes
+
+
+def lock_committed_sale(system: str, sale_id: str) -> Sale | None:
+    """The sale's row if it was ever committed, locked for this transaction (taken before the account's lock,
+    in the same order as a commit)."""
+    return fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id), for_update=is_postgres())
+
+
+def settle_free_items(sale: Sale, actor: str) -> list:
+    """A reward redeemed on a sale already committed: the line now given free gives back the punches it earned,
+    because a free item never punches. Runs inside the redemption's transaction."""
+    if sale.account_id is None or sale.kind != "sale":
+        return []
+    existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))}
+    lines = [{"line_id": r.line_id, "product_id": r.product_id, "sku": r.sku, "upc": r.upc, "name": r.name,
+              "quantity": r.quantity, "unit_price": r.unit_price} for r in existing.values()]
+    plan = Plan(account=get_account(sale.account_id), lines=lines)
+    _plan_sale(plan, {"pos": {"system": sale.pos_system, "sale_id": sale.pos_sale_id}}, existing)
+    plan.deltas = {key: delta for key, delta in plan.deltas.items() if delta < 0}
+    if not plan.deltas:
+        return []
+    changes = _apply(plan, sale, existing, {}, set(), Options(actor=actor, source="redemption"), utcnow())
+    sale.last_hash = None  # the stored answer counted the free line's punches
+    fastsql.save(sale, "last_hash")
+    record(actor, "sale.free_item", "sale", sale.id, account_id=sale.account_id, system=sale.pos_system,
+           sale_id=sale.pos_sale_id, changes=changes)
     return changes
 
 
