@@ -58,12 +58,13 @@ def reward_choices(card: Card, program: Program, system: str, sale_id: str, line
     """The lines of the current sale that can be the free item, each with the discount it would get, and the
     default one: the cheapest qualifying line under ``lesser_or_equal``, the one bought most often on the card
     under ``most_frequent``. None when no line of the sale qualifies (the cashier then chooses explicitly)."""
-    from .sales import _free_units, enrich_lines  # sales imports the card modules
+    from ..programs.punch import free_units
+    from .sales import enrich_lines  # sales imports the card modules
 
     lines = enrich_lines(system, [dict(line) for line in lines])
     value = reward_value(card, program)
     qualifying = qualifying_programs(lines)
-    free = _free_units(system, sale_id, lines)
+    free = free_units(system, sale_id, lines)
     counts = _card_counts(card)
     choices = []
     for i, line in enumerate(lines):
