@@ -76,7 +76,9 @@ const handlers = {
       {reason: reason || "Incorrect customer map", manager_pin: managerPin || null});
   },
 
-  async rewardInfo({cardId}) {
+  // With the sale on the register: its lines that can be the free item, and the default one.
+  async rewardInfo({cardId, sale}) {
+    if (sale) return apiRequest("POST", `/api/v1/cards/${checkId(cardId)}/reward`, {sale});
     return apiRequest("GET", `/api/v1/cards/${checkId(cardId)}/reward`);
   },
 

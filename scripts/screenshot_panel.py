@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Take docs/screenshots/panel.png: the extension's panel open on the demo POS for a linked customer, in real
-headless Chromium against the real server with the demo data.
+"""Take the README's panel screenshots (docs/screenshots/) in real headless Chromium with the real extension,
+against the real server with the demo data:
 
-    .venv/bin/python scripts/screenshot_panel.py [output.png]
+- panel.png: a linked customer's cards and the purchases about to punch, one Commit;
+- panel-committed.png: the same sale just committed (new counts, everything committed);
+- panel-reward.png: a reward redeemed on the demo POS, its discount already on the sale's line.
+
+    .venv/bin/python scripts/screenshot_panel.py [output folder]
 """
 from __future__ import annotations
 
@@ -11,15 +15,18 @@ import sys
 import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-sys.path[:0] = [os.path.join(ROOT, "server"), os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "browser")]
+sys.path[:0] = [os.path.join(ROOT, "server"), os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "browser"),
+                os.path.join(ROOT, "scripts")]
 
 from bench_extension import make_store  # noqa: E402
 from livesupport import LiveServer, chromium, quit_chromium  # noqa: E402
-from posdriver import Pos, close_kept_alive_connections, configure_extension  # noqa: E402
+from posdriver import Pos, configure_extension  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "screenshots", "panel.png")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "screenshots")
+    os.makedirs(out, exist_ok=True)
     app, token = make_store(tempfile.mkdtemp(prefix="loyalty-shot-"))
     with LiveServer(app) as server:
         driver = chromium(window=(1280, 900))
@@ -31,12 +38,30 @@ def main():
             pos.add("p-nwn-ch-5", times=1)
             pos.add("p-kong-m")
             pos.panel().wait_text("Current uncommitted purchases")
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            driver.save_screenshot(out)
+            shot(driver, out, "panel.png")
+            pos.click("button.commit")
+            pos.wait_text("Everything on this sale is committed.")
+            shot(driver, out, "panel-committed.png")
+
+            pos.find("button.close").click()
+            driver.find_element(By.CSS_SELECTOR, ".btn--new-sale").click()
+            pos.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, ".sale-list-item"))
+            pos.attach("c-1002")  # Marcus: a complete Taste of the Wild card
+            pos.add("p-totw-ps-28")
+            pos.panel().wait_text("reward available")
+            pos.click("button.use-reward")
+            pos.wait_text("Free item")
+            pos.click("button.redeem-button")
+            pos.wait_text("Reward redeemed", css=".status")
+            shot(driver, out, "panel-reward.png")
         finally:
             quit_chromium(driver)
-        close_kept_alive_connections(server.server)
-    print(out)
+
+
+def shot(driver, folder, name):
+    path = os.path.join(folder, name)
+    driver.save_screenshot(path)
+    print(path)
 
 
 if __name__ == "__main__":

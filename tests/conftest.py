@@ -124,6 +124,26 @@ def live_server(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def pages_url():
+    """The stored POS pages (tests/pages) on a plain local web server."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    pages = os.path.join(os.path.dirname(__file__), "pages")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=pages))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
 def chromium_session():
     """One headless Chromium (with the extension loaded) for the whole session; tests open their own tabs."""
     from livesupport import chromium, quit_chromium

@@ -5,8 +5,12 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const MARK = "data-loyalty-bridge-button";
-  const STYLE = "background:#29a3e6;color:#fff;border:1px solid #1b7fbf;border-radius:4px;padding:6px 12px;" +
-    "margin:0 6px;font:600 14px/1.2 system-ui,sans-serif;cursor:pointer;white-space:nowrap;";
+  // White on #1a78b4 is 4.8:1 (WCAG AA). Inert, the button looks inert: grey, dashed, a not-allowed cursor.
+  const STYLE = "border-radius:4px;padding:6px 12px;margin:0 6px;font:600 14px/1.2 system-ui,sans-serif;" +
+    "white-space:nowrap;";
+  const ENABLED = "background:#1a78b4;color:#fff;border:1px solid #145e8c;cursor:pointer;";
+  const DISABLED = "background:#e4e8eb;color:#4f5b64;border:1px dashed #8a969e;cursor:not-allowed;";
+  const WHY_INERT = "Inert: no sale is open. Add a customer or an item to the sale first.";
 
   class LoyaltyButton {
     constructor(getAdapter, onClick) {
@@ -48,11 +52,7 @@
       if (!this.el || !this.el.isConnected) this.inject(adapter);
       if (this.el && this.el.isConnected) {
         const open = adapter.hasOpenSale();
-        if (this.el.disabled === open) {
-          this.el.disabled = !open;
-          this.el.style.opacity = open ? "1" : "0.5";
-          this.el.title = open ? "" : "Open a sale first";
-        }
+        if (this.el.disabled === open) this.setEnabled(open);
       }
     }
 
@@ -64,16 +64,29 @@
       el.type = "button";
       el.setAttribute(MARK, "");
       el.className = "loyalty-bridge-button";
-      el.setAttribute("style", STYLE);
       el.textContent = "Commit to Loyalty";
-      el.disabled = true; // tick() enables it when a sale is open
+      this.el = el;
+      this.setEnabled(false); // tick() enables it when a sale is open
       el.addEventListener("click", (event) => {
         event.preventDefault();
         event.stopPropagation(); // the POS's own header handlers are not ours to trigger
         this.onClick(el);
       });
       anchor.prepend(el);
-      this.el = el;
+    }
+
+    // Disabled, it says why (a tooltip, and the same sentence for screen readers).
+    setEnabled(open) {
+      const el = this.el;
+      el.disabled = !open;
+      el.setAttribute("style", STYLE + (open ? ENABLED : DISABLED));
+      if (open) {
+        el.removeAttribute("title");
+        el.removeAttribute("aria-description");
+      } else {
+        el.title = WHY_INERT;
+        el.setAttribute("aria-description", WHY_INERT);
+      }
     }
   }
 

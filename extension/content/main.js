@@ -19,4 +19,19 @@
     else panel.open(el);
   });
   button.start();
+
+  // Pay clicked with purchases not committed for a linked customer: one reminder per sale, in the panel. The
+  // POS's own click handler still runs (never blocked); the sale is read first, since paying clears it.
+  const reminded = new Set();
+  document.addEventListener("click", (event) => {
+    const a = currentAdapter();
+    const target = event.target instanceof Element ? event.target : null;
+    if (!a || !a.payButton || !target || !target.closest(a.payButton)) return;
+    if (!panel) panel = new LB.Panel(a);
+    const sale = panel.currentSale();
+    if (!sale || sale.pos.return_for || reminded.has(sale.pos.sale_id)) return;
+    if (!(sale.customer && sale.customer.pos_id) && !sale.account_id) return;
+    reminded.add(sale.pos.sale_id);
+    panel.remindAfterPay(sale, button.el);
+  }, true);
 })();

@@ -7,7 +7,8 @@
 
   Object.assign(LB.Panel.prototype, {
     renderUnlinked(sale, data, note) {
-      const who = [sale.customer.first_name, sale.customer.last_name].filter(Boolean).join(" ") || "This customer";
+      const who = [sale.customer.first_name, sale.customer.last_name].filter(Boolean).join(" ") ||
+        sale.customer.name || "This customer";
       const candidates = data.candidates || [];
       this.show("unlinked", "Not linked yet", [
         h("p", {}, `${who} (POS customer) is not linked to a loyalty account.`),
@@ -48,7 +49,8 @@
         h("input", {name, value: value || "", ...attrs}));
       const needsAddress = requires.includes("address");
       const address = h("fieldset", {class: "address", hidden: !needsAddress},
-        h("legend", {}, needsAddress ? "Mailing address (a program requires it)" : "Mailing address"),
+        h("legend", {}, needsAddress ? "Mailing address (optional now; a program asks for it before its reward)" :
+          "Mailing address"),
         ADDRESS.map(([name, label]) => input(`address.${name}`, label, name === "country" ? "US" : "",
           {maxlength: name === "country" ? "2" : "200"})));
       const form = h("form", {class: "create-account"},
@@ -65,16 +67,56 @@
           e.target.remove();
         }}, "Add a mailing address"),
         address,
+        h("div", {class: "duplicates", hidden: true}),
         h("div", {class: "actions"}, h("button", {type: "submit", class: "primary"}, "Create account"),
           h("button", {type: "button", onclick: () => this.refresh()}, "Back")));
       form.addEventListener("submit", (e) => {
         e.preventDefault();
         this.createAccount(sale, form, !address.hidden);
       });
+      form.addEventListener("input", (e) => { // a changed email or phone is checked for duplicates again
+        if (!["email", "phone"].includes(e.target.name) || !form.dataset.duplicatesChecked) return;
+        delete form.dataset.duplicatesChecked;
+        form.querySelector(".duplicates").hidden = true;
+        form.querySelector("button[type=submit]").textContent = "Create account";
+      });
       this.show("create", "New loyalty account", form);
     },
 
+    // Accounts that already have this email or phone, shown with Select before a duplicate is created; a second
+    // click ("Create anyway") creates it (a family member may share a phone).
+    async findDuplicates(sale, form) {
+      const seen = new Map();
+      for (const [field, match] of [["email", "email"], ["phone", "phone"]]) {
+        const q = form.elements[field].value.trim();
+        if (!q) continue;
+        const answer = await LB.send("searchAccounts", {q});
+        for (const a of (answer.ok && answer.data.accounts) || []) {
+          const same = field === "email" ? (a.email || "").toLowerCase() === q.toLowerCase() : Boolean(a.phone);
+          if (same && !seen.has(a.id)) seen.set(a.id, {account: a, match});
+        }
+      }
+      return [...seen.values()];
+    },
+
     async createAccount(sale, form, withAddress) {
+      if (!form.dataset.duplicatesChecked) {
+        this.say("Checking for an existing account…");
+        const found = await this.findDuplicates(sale, form);
+        form.dataset.duplicatesChecked = "1";
+        if (found.length) {
+          const box = form.querySelector(".duplicates");
+          box.replaceChildren(h("p", {class: "warning"}, found.length === 1 ? "An account with this email or phone " +
+            "already exists. Select it, or create a new one anyway:" : "Accounts with this email or phone already " +
+            "exist. Select one, or create a new one anyway:"),
+          h("ul", {class: "candidates"}, found.map((c) => this.candidateItem(sale, c))));
+          box.hidden = false;
+          form.querySelector("button[type=submit]").textContent = "Create anyway";
+          this.say("");
+          box.querySelector("button.select").focus();
+          return;
+        }
+      }
       const v = (name) => form.elements[name].value.trim() || null;
       const body = {first_name: v("first_name"), last_name: v("last_name"), email: v("email"), phone: v("phone"),
         sms_consent: form.elements.sms_consent.checked, email_consent: form.elements.email_consent.checked,
@@ -113,10 +155,12 @@
     renderUnlink(sale, account) {
       const form = h("form", {class: "unlink"},
         h("p", {}, `Unlink ${account.name} from this POS customer? A manager must approve with their PIN.`),
+        h("p", {class: "muted"}, "Then choose the right account: Commit moves this sale's punches to it. Other " +
+          "sales stay where they are (a manager can move them in the staff app)."),
         h("label", {}, "Manager PIN", h("input", {type: "password", name: "manager_pin", inputmode: "numeric",
           autocomplete: "off", required: true, maxlength: "20", autofocus: true})),
-        h("label", {}, "Reason", h("input", {type: "text", name: "reason", value: "Incorrect customer map",
-          required: true, maxlength: "500"})),
+        h("label", {}, "Reason", h("input", {type: "text", name: "reason", placeholder: "Incorrect customer map",
+          maxlength: "500"})),
         h("div", {class: "actions"}, h("button", {type: "submit", class: "primary danger"}, "Unlink"),
           h("button", {type: "button", onclick: () => this.refresh()}, "Cancel")));
       form.addEventListener("submit", async (e) => {

@@ -7,7 +7,7 @@
 [hidden] { display: none !important; }
 .panel { box-sizing: border-box; width: 400px; max-height: calc(100vh - 80px); overflow: auto; background: #fff;
   color: #1d2a33; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; border-radius: 10px;
-  box-shadow: 0 8px 28px rgba(0,0,0,.28); border-top: 6px solid #29a3e6; }
+  box-shadow: 0 8px 28px rgba(0,0,0,.28); border-top: 6px solid #1a78b4; }
 header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px 0; }
 h2 { margin: 0; font-size: 18px; outline: none; }
 h3 { margin: 14px 0 4px; font-size: 13px; color: #4a5a66; }
@@ -25,14 +25,21 @@ ul.punches li { border: 0; padding: 0 0 0 12px; color: #155f8f; font-size: 13px;
 .muted, .contact { color: #60707c; }
 .warning { color: #7a4b00; }
 .rewards { font-weight: 600; }
-.no-items { color: #1f6f36; font-weight: 600; }
+.no-items { font-weight: 600; }
+.no-items.all-committed { color: #1f6f36; }
+.no-items.muted { color: #60707c; font-weight: 400; }
+.reasons { margin-top: 10px; padding: 8px 10px; background: #fff8e8; border-radius: 6px; }
+.reasons .ask { margin: 0 0 4px; }
+.status .copy-amount { margin-left: 6px; padding: 3px 8px; font-weight: 600; }
+.duplicates { margin-top: 8px; }
+.reminder-lines { margin: 6px 0; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 14px; }
 /* Commit stays in view however long the sale: the cashier never scrolls for the one click. */
 .actions.sticky { position: sticky; bottom: 0; background: #fff; padding: 8px 0 2px; margin-bottom: -2px; }
 button { font: inherit; padding: 7px 12px; border-radius: 6px; border: 1px solid #1b7fbf; background: #fff;
   color: #155f8f; cursor: pointer; }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #7cc8f2; outline-offset: 1px; }
-button.primary { background: #29a3e6; color: #fff; border-color: #1b7fbf; font-weight: 600; }
+button.primary { background: #1a78b4; color: #fff; border-color: #145e8c; font-weight: 600; }
 button.danger { background: #c0392b; border-color: #962d22; }
 button[disabled] { opacity: .5; cursor: default; }
 button.link { border: 0; background: none; text-decoration: underline; padding: 7px 4px; }

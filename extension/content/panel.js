@@ -66,7 +66,9 @@
       const top = Math.max(8, Math.round(rect.bottom + 6));
       this.host.style.top = top + "px";
       this.panelEl.style.maxHeight = Math.max(240, window.innerHeight - top - 12) + "px";
-      this.host.style.right = Math.max(8, Math.round(window.innerWidth - rect.right)) + "px";
+      // ...but never past the left edge: a button near the left (a narrow header) still shows the whole panel.
+      const widest = Math.max(8, window.innerWidth - this.panelEl.offsetWidth - 8);
+      this.host.style.right = Math.min(widest, Math.max(8, Math.round(window.innerWidth - rect.right))) + "px";
     }
 
     close() {
@@ -79,15 +81,19 @@
     // Replace the view: a title, an optional status sentence, the content; focus goes to the title.
     show(view, title, content, note) {
       this.view = view;
+      // A sticky note (what to do in the POS after a redemption) outlives the re-render a sale change causes.
+      this.note = note && note.sticky ? note : null;
       this.titleEl.textContent = title;
-      this.say(note ? note.text : "", note ? note.kind : "");
-      this.bodyEl.replaceChildren(...[].concat(content).filter(Boolean));
+      this.say(note ? note.text : "", note ? note.kind : "", note && note.extra);
+      // Views nest lists of nodes (a warning per server warning): flattened, each is a node, never its String().
+      this.bodyEl.replaceChildren(...[content].flat(Infinity).filter(Boolean));
       const first = this.bodyEl.querySelector("[autofocus]");
       (first || this.titleEl).focus({preventScroll: true});
     }
 
-    say(text, kind) {
+    say(text, kind, extra) {
       this.statusEl.textContent = text || "";
+      if (extra) this.statusEl.append(" ", extra);
       this.statusEl.className = "status" + (kind ? " " + kind : "");
     }
 
@@ -109,7 +115,7 @@
     onSaleChanged() {
       if (!this.isOpen || !["account", "empty", "walkin", "unlinked", "error"].includes(this.view)) return;
       clearTimeout(this.saleTimer);
-      this.saleTimer = setTimeout(() => this.refresh(), 250);
+      this.saleTimer = setTimeout(() => this.refresh(this.note || undefined), 250);
     }
 
     // Preview first: for a linked customer it is the only request (it carries the account and its cards).

@@ -21,6 +21,14 @@
       const sale = document.querySelector(".sale[data-sale-id]");
       return Boolean(sale && sale.querySelector(".wr-customer-badge, .sale-list-item"));
     },
+    payButton: ".btn--pay",
+    // The demo POS takes a line discount from a DOM event (see its pos.js); true once the line shows it.
+    applyDiscount(line, amount, label) {
+      document.dispatchEvent(new CustomEvent("demo-pos:apply-discount", {
+        detail: JSON.stringify({line_id: line.line_id, amount: String(amount), label})}));
+      const el = document.querySelector(`.sale-list-item[data-line-id="${CSS.escape(line.line_id)}"]`);
+      return Boolean(el && el.dataset.discount);
+    },
     buttonAnchor() {
       return document.querySelector(".sale .sale-header .sale-actions");
     },
@@ -28,7 +36,8 @@
       const screen = LB.readSellScreen(document);
       if (!screen || !screen.el.dataset.saleId) return null;
       const c = screen.customer;
-      const customer = c ? {pos_id: c.el.dataset.customerId || null, ...LB.splitName(c.name),
+      const customer = c ? {pos_id: c.el.dataset.customerId || null, ...LB.customerNames(c.name, c.el.dataset.firstName,
+        c.el.dataset.lastName),
         email: c.email, phone: c.phone} : null;
       const lines = screen.lines.map((line) => {
         const d = line.el.dataset;

@@ -59,9 +59,16 @@
       }));
       const customerId = (document.querySelector("#customer_id, input[name='customer_id']") || {}).value || null;
       const name = LB.text(document, "#customer_name, .customer-name");
+      // The customer form's own fields, when the register shows them.
+      const formValue = (sel) => {
+        const el = document.querySelector(sel);
+        return el ? el.value || el.textContent : null;
+      };
       const contact = LB.contactFrom([LB.text(document, "#customer_email, .customer-email"),
         LB.text(document, "#customer_phone, .customer-phone")]);
-      const customer = customerId || name ? {pos_id: customerId, ...LB.splitName(name), ...contact} : null;
+      const customer = customerId || name ? {pos_id: customerId,
+        ...LB.customerNames(name, formValue("#customer_first_name, input[name='firstName']"),
+          formValue("#customer_last_name, input[name='lastName']")), ...contact} : null;
       return {pos: {system: "lightspeed-r", sale_id: String(id), store: null, register: null, return_for: null},
         customer, account_id: null, lines};
     },

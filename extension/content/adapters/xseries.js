@@ -70,6 +70,7 @@
       return Boolean((clientApi.sale && (clientApi.sale.line_items || []).length) ||
         (screen && (screen.customer || screen.lines.length)));
     },
+    payButton: ".btn--pay",
     buttonAnchor() {
       return document.querySelector(".sale .sale-header .sale-actions") || document.querySelector(".sale-actions");
     },
@@ -89,7 +90,7 @@
       });
       const c = screen && screen.customer;
       const customer = msg.customer_id || c ? {
-        pos_id: msg.customer_id || null, ...LB.splitName(c && c.name),
+        pos_id: msg.customer_id || null, ...LB.customerNames(c && c.name),
         email: c ? c.email : null, phone: c ? c.phone : null,
       } : null;
       // The store is the register's domain prefix, as the server's X-Series webhooks record it.

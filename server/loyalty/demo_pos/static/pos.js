@@ -39,7 +39,8 @@
 
   const money = (n) => (n < 0 ? "-$" : "$") + Math.abs(n).toFixed(2);
   const customerById = (id) => state.customers.find((c) => c.pos_id === id) || null;
-  const lineTotal = (line) => line.quantity * Number(line.unit_price);
+  const discountOf = (line) => (line.discount ? Number(line.discount.amount) : 0);
+  const lineTotal = (line) => line.quantity * Number(line.unit_price) - discountOf(line);
   const saleTotal = (sale) => sale.lines.reduce((sum, l) => sum + lineTotal(l), 0);
 
   function clientApiSale(sale) {
@@ -49,7 +50,8 @@
       return_for: sale.return_for, customer_id: sale.customer_id,
       totals: {total_price: total, total_tax: "0.00", total_payment: "0.00", total_to_pay: total},
       line_items: sale.lines.map((l) => ({id: l.id, product_id: l.product_id, quantity: l.quantity,
-        unit_price: l.unit_price, unit_tax: "0.00", tax_id: null, tags: [], gift_card_number: null})),
+        unit_price: l.unit_price, discount: discountOf(l).toFixed(2), unit_tax: "0.00", tax_id: null, tags: [],
+        gift_card_number: null})),
     };
   }
 
@@ -88,6 +90,17 @@
         line.quantity += delta;
         if (line.quantity === 0) state.sale.lines = state.sale.lines.filter((l) => l !== line);
       });
+    },
+    // A line discount, as X-Series has: an amount off the line (at most its price), with a label.
+    setDiscount(lineId, amount, label) {
+      const line = state.sale.lines.find((l) => l.id === lineId);
+      const value = Math.min(Math.abs(line.quantity * Number(line.unit_price)), Number(amount));
+      if (!line || !(value > 0)) return false;
+      update(() => { line.discount = {amount: value.toFixed(2), label: label || "Discount"}; });
+      return true;
+    },
+    removeDiscount(lineId) {
+      update(() => { state.sale.lines.find((l) => l.id === lineId).discount = null; });
     },
     removeLine(lineId) {
       update(() => {
@@ -133,7 +146,8 @@
   };
 
   function customerBadge(c) {
-    return h("div", {class: "wr-customer-badge vd-id-badge", dataset: {customerId: c.pos_id}},
+    return h("div", {class: "wr-customer-badge vd-id-badge", dataset: {customerId: c.pos_id,
+      firstName: c.first_name || "", lastName: c.last_name || ""}},
       h("div", {class: "vd-id-badge__content"},
         h("div", {class: "vd-id-badge__header-title"}, [c.first_name, c.last_name].filter(Boolean).join(" ")),
         c.email ? h("div", {class: "vd-id-badge__description"}, c.email) : null,
@@ -151,9 +165,24 @@
         "Add to sale"));
   }
 
+  // The cashier's own line discount: an amount typed in a small form under the line.
+  function discountForm(line) {
+    const amount = h("input", {name: "amount", inputmode: "decimal", "aria-label": `Discount on ${line.name}`,
+      placeholder: "Amount off"});
+    const form = h("form", {class: "li-discount-form", hidden: true}, amount,
+      h("button", {type: "submit"}, "Apply"));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      actions.setDiscount(line.id, amount.value.replace(/[^0-9.]/g, ""), "Discount");
+    });
+    return form;
+  }
+
   function saleLine(line) {
+    const form = discountForm(line);
     return h("li", {class: "sale-list-item", dataset: {lineId: line.id, productId: line.product_id,
-      sku: line.sku || "", upc: line.upc || "", quantity: String(line.quantity), unitPrice: line.unit_price}},
+      sku: line.sku || "", upc: line.upc || "", quantity: String(line.quantity), unitPrice: line.unit_price,
+      discount: line.discount ? line.discount.amount : ""}},
     h("div", {class: "li-cell-summary--name-container"}, h("span", {class: "pro-li-cell-summary-name"}, line.name)),
     h("div", {class: "li-cell-qty"},
       h("button", {type: "button", class: "qty-dec", "aria-label": "One less",
@@ -163,7 +192,15 @@
         onclick: () => actions.changeQuantity(line.id, 1)}, "+")),
     h("span", {class: "wr-li-cell-summary-price-value"}, money(lineTotal(line))),
     h("button", {type: "button", class: "li-remove", "aria-label": "Remove line",
-      onclick: () => actions.removeLine(line.id)}, "Remove"));
+      onclick: () => actions.removeLine(line.id)}, "Remove"),
+    line.discount ? h("div", {class: "li-discount"},
+      h("span", {class: "li-discount-label"}, line.discount.label), " ",
+      h("span", {class: "li-discount-amount"}, money(-Number(line.discount.amount))), " ",
+      h("button", {type: "button", class: "li-discount-remove", "aria-label": "Remove the discount",
+        onclick: () => actions.removeDiscount(line.id)}, "×")) :
+      h("button", {type: "button", class: "li-discount-open", onclick: () => { form.hidden = false; }},
+        "Discount"),
+    form);
   }
 
   function render() {
@@ -205,6 +242,17 @@
           "Refund")))) : h("p", {}, "None yet")));
     app.replaceChildren(screen);
   }
+
+  // Integrations (the loyalty extension) put a discount on a line with a DOM event whose detail is a JSON string
+  // {line_id, amount, label}: the page and an extension's content script share the DOM, not their JavaScript.
+  document.addEventListener("demo-pos:apply-discount", (e) => {
+    try {
+      const d = JSON.parse(e.detail);
+      actions.setDiscount(String(d.line_id), d.amount, String(d.label || "Discount").slice(0, 100));
+    } catch (err) {
+      console.warn("demo POS: bad discount request", err);
+    }
+  });
 
   render();
   post("sale:update", state.sale);
