@@ -119,8 +119,9 @@
       const from = line.moving && moves ? ` (moves from ${moves.name})` : "";
       return h("li", {class: "line", "data-line-id": line.line_id},
         h("span", {class: "name"}, line.name || `Line ${line.line_id}`), ` × ${qty}`,
-        line.cards.length ? h("ul", {class: "punches"}, line.cards.map((c) =>
-          h("li", {}, `${c.punches > 0 ? "+" : ""}${c.punches} on ${c.program}${from}`))) :
+        line.cards.length ? h("ul", {class: "punches"}, line.cards.map((c) => h("li", {}, c.free && !c.punches ?
+          `given free as a ${c.program} reward: no punch` :
+          `${c.punches > 0 ? "+" : ""}${c.punches} on ${c.program}${from}`))) :
           h("span", {class: "muted"}, " (no card)"));
     },
 

@@ -95,7 +95,7 @@ def test_redeem_defaults_to_the_line_on_the_sale_and_the_demo_pos_takes_the_disc
     assert line.find_element(By.CSS_SELECTOR, ".li-discount-label").text == f"Reward: {TOTW}"
     assert line.find_element(By.CSS_SELECTOR, ".li-discount-amount").text == "-$62.99"
     assert pos.d.find_element(By.CSS_SELECTOR, ".sale-total").text == "Total $0.00"
-    pos.wait_text(f"{PACIFIC} × 1", "(no card)", css="ul.uncommitted")  # the free line punches nothing
+    pos.wait_text(f"{PACIFIC} × 1", f"given free as a {TOTW} reward: no punch", css="ul.uncommitted")
     assert "reward-done" in pos.find(".status").get_attribute("class"), "the instruction outlives the re-render"
     pos.click("button.commit")
     pos.wait_text("Committed: no punches on this sale.", css=".status")

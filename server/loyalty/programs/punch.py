@@ -28,6 +28,7 @@ class PunchPlan:
     reopen: dict = field(default_factory=dict)  # refund line_id -> signed count of rewards to reopen
     missing: set = field(default_factory=set)  # programs whose multi-purchase lacks a reason
     given: dict = field(default_factory=dict)  # program_id -> (reason, note)
+    free: dict = field(default_factory=dict)  # (line_id, program_id) -> units given free as a reward
 
 
 def free_units(system: str, sale_id: str, lines: list) -> dict:
@@ -113,6 +114,8 @@ class PunchKind(ProgramKind):
             for program in programs:
                 plan.programs[program.id] = program
                 desired[(line["line_id"], program.id)] = max(0, n - free.get(line["line_id"], 0))
+                if free.get(line["line_id"]):
+                    plan.free[(line["line_id"], program.id)] = free[line["line_id"]]
         current = _own_net(ctx.existing.values())
         for key in set(desired) | set(current):
             delta = desired.get(key, 0) - current.get(key, 0)
@@ -240,8 +243,10 @@ class PunchKind(ProgramKind):
         return out
 
     def line_effects(self, plan: PunchPlan, line_id: str) -> list:
-        return [{"program_id": pid, "program": plan.programs[pid].name, "punches": d}
-                for (lid, pid), d in sorted(plan.deltas.items()) if lid == line_id]
+        """Per card: the punches the line adds or takes back, and ``free`` units given as a reward (no punch)."""
+        keys = sorted({k for k in plan.deltas if k[0] == line_id} | {k for k in plan.free if k[0] == line_id})
+        return [{"program_id": pid, "program": plan.programs[pid].name, "punches": plan.deltas.get((lid, pid), 0),
+                 **({"free": plan.free[(lid, pid)]} if (lid, pid) in plan.free else {})} for lid, pid in keys]
 
     def account_summary(self, account_id: int) -> list:
         return account_cards(account_id)
