@@ -50,7 +50,16 @@ def sign_in(driver, base):
     WebDriverWait(driver, 10).until(lambda d: "/signin" not in d.current_url)
 
 
-def test_every_staff_page_and_the_demo_pos(browser, store):
+@pytest.fixture
+def signed_out_after(browser, store):
+    """Cookies belong to the host, not the port: a session left signed in here would be signed in on the next
+    test's server too (same user id, same test secret)."""
+    yield
+    browser.get(store.url + "/signin")
+    browser.delete_all_cookies()
+
+
+def test_every_staff_page_and_the_demo_pos(browser, store, signed_out_after):
     driver, base = browser, store.url
     driver.delete_all_cookies()
     driver.get(base + "/signin")
@@ -164,3 +173,20 @@ def test_the_panel_survives_a_pos_that_redraws_its_whole_body(pos, store):
         message="the panel did not come back")
     pos.wait_text("Dana Whitfield")
     assert pos.find(".panel").get_attribute("data-view") == "account"
+
+
+def test_axe_reads_the_text_inside_the_panel(pos):
+    """The check is real: grey text slipped into the panel's shadow root is reported, with the panel's host in
+    the element's path (when the host hung from <html>, axe could not judge any text in it)."""
+    pos.attach("c-1001")
+    pos.add("p-kong-m")
+    pos.panel()
+    pos.wait_text("Dana Whitfield")
+    pos.d.execute_script("const s = document.createElement('style'); s.id = 'faded'; "
+                         "s.textContent = '.body { color: #bbb !important; }'; "
+                         "document.getElementById('loyalty-bridge-panel-host').shadowRoot.append(s)")
+    with pytest.raises(AssertionError, match=r"(?s)color-contrast.*loyalty-bridge-panel-host"):
+        assert_accessible(pos.d)
+    pos.d.execute_script("document.getElementById('loyalty-bridge-panel-host').shadowRoot"
+                         ".getElementById('faded').remove()")
+    assert_accessible(pos.d)
