@@ -8,7 +8,7 @@
   // White on #1a78b4 is 4.8:1 (WCAG AA). Inert, the button looks inert: grey, dashed, a not-allowed cursor.
   const STYLE = "border-radius:4px;padding:6px 12px;margin:0 6px;font:600 14px/1.2 system-ui,sans-serif;" +
     "white-space:nowrap;";
-  const ENABLED = "background:#1a78b4;color:#fff;border:1px solid #145e8c;cursor:pointer;";
+  const ENABLED = "background:#1a78b4;color:#fff;border:1px solid #155f8f;cursor:pointer;";
   const DISABLED = "background:#e4e8eb;color:#4f5b64;border:1px dashed #8a969e;cursor:not-allowed;";
   const WHY_INERT = "Inert: no sale is open. Add a customer or an item to the sale first.";
 
