@@ -248,7 +248,7 @@ class PunchKind(ProgramKind):
         return [{"program_id": pid, "program": plan.programs[pid].name, "punches": plan.deltas.get((lid, pid), 0),
                  **({"free": plan.free[(lid, pid)]} if (lid, pid) in plan.free else {})} for lid, pid in keys]
 
-    def account_summary(self, account_id: int) -> list:
+    def account_summary(self, account_id: int, detail: bool = False) -> list:
         return account_cards(account_id)
 
     # --- writing -------------------------------------------------------------------------------------------
