@@ -7,8 +7,8 @@ shipped; add a new one. ``loyalty init-db`` (and ``serve``/``demo``) applies wha
 """
 from __future__ import annotations
 
-from peewee import IntegerField
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+from peewee import CharField, IntegerField
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from .db import database, is_postgres
 from .models import BaseModel, create_tables, utcnow
@@ -23,7 +23,15 @@ class SchemaVersion(BaseModel):
 # Migration functions take a migrator and call playhouse.migrate.migrate(...) with its operations, e.g.
 #   def m2_add_pet_names(migrator):
 #       migrate(migrator.add_column("account", "pet_names", TextField(default="")))
-MIGRATIONS: list = []
+def m_user_language(migrator):
+    migrate(migrator.add_column("user", "language", CharField(max_length=5, null=True)))
+
+
+def m_account_language(migrator):
+    migrate(migrator.add_column("account", "language", CharField(max_length=5, default="en")))
+
+
+MIGRATIONS: list = [m_user_language, m_account_language]
 
 
 def migrator():

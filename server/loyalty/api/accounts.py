@@ -5,6 +5,7 @@ from ..auth import RANK, approve_with_pin
 from ..domain import accounts as dom
 from ..domain.cards import account_cards, iso
 from ..errors import Forbidden, ValidationFailed
+from ..i18n import current_language
 from ..models import AuditLog, Card, Program, Punch, Redemption, Sale
 from ..domain.redemptions import redemption_dict
 from ..schemas import (POS_SYSTEMS, AccountCreateSchema, AccountUpdateSchema, LinkSchema, ResolveSchema,
@@ -22,7 +23,9 @@ def customers_resolve():
 @bp.post("/accounts")
 @auth("cashier")
 def accounts_create():
-    account = dom.create_account(body(AccountCreateSchema), g.actor, region())
+    data = body(AccountCreateSchema)
+    data.setdefault("language", current_language())  # enrolled at a French register: French emails
+    account = dom.create_account(data, g.actor, region())
     return dom.account_dict(account, cards=True, links=True), 201
 
 

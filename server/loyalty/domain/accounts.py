@@ -12,7 +12,7 @@ from .cards import account_cards, iso
 from .contacts import ContactError, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test")
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test", "language")
 
 
 def account_dict(account: Account, *, cards: bool = False, links: bool = False) -> dict:
@@ -33,6 +33,7 @@ def account_dict(account: Account, *, cards: bool = False, links: bool = False) 
         "email_consent_at": iso(account.email_consent_at),
         "email_consent_source": account.email_consent_source,
         "is_test": account.is_test,
+        "language": account.language,
         "merged_into": account.merged_into_id,
         "created_at": iso(account.created_at),
     }

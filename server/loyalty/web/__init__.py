@@ -42,7 +42,8 @@ def _security_headers(response):
 
 @bp.app_context_processor
 def _template_globals():
-    return {"csrf_token": security.csrf_token, "can": security.can, "current_user": lambda: getattr(g, "user", None)}
+    return {"csrf_token": security.csrf_token, "can": security.can, "current_user": lambda: getattr(g, "user", None),
+            "role_name": security.role_name}
 
 
 @bp.errorhandler(LoyaltyError)
@@ -94,7 +95,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask):
     app.url_map.converters["id"] = IdConverter
-    from . import (views_accounts, views_actions, views_auth, views_pos, views_programs,  # noqa: F401
-                   views_reports, views_review, views_tokens)
+    from . import (views_accounts, views_actions, views_auth, views_language, views_pos,  # noqa: F401
+                   views_programs, views_reports, views_review, views_tokens)
 
     app.register_blueprint(bp)
