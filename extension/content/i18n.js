@@ -2,7 +2,7 @@
 // file is fetched by the service worker (a content script's fetch of a packaged file would need it web-accessible).
 // Until it has arrived, t() uses chrome.i18n (Chrome's UI language); the panel is drawn after i18nReady().
 
-/* global I18n, chosenLanguage */
+/* global I18n, chosenLanguage, normalizeLanguage */
 
 (function () {
   const LB = (globalThis.LoyaltyBridge = globalThis.LoyaltyBridge || {});
@@ -18,6 +18,9 @@
   let loading = null;
   LB.i18nReady = () => (loading = loading || load().catch(() => ""));
   LB.t = (key, ...subs) => I18n.t(key, ...subs);
+  LB.language = () => I18n.language || normalizeLanguage(chrome.i18n.getUILanguage()) || "en";
+  // Numbers and money are formatted for Canada in either language ("$12.50", "12,50 $").
+  LB.locale = () => (LB.language() === "fr" ? "fr-CA" : "en-CA");
 
   // A new setting applies to the next panel drawn, without reloading the POS page.
   chrome.storage.onChanged.addListener((changes, area) => {

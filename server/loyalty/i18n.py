@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel import lazy_gettext as _l
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 
 log = logging.getLogger("loyalty.i18n")
@@ -92,6 +93,36 @@ def in_language(language):
     code = normalize_language(language) or (store_language() if has_app_context() else None) or "en"
     with force_locale(FORMAT_LOCALES[code]):
         yield code
+
+
+# ---- store-configured lists in both languages ------------------------------------------------------------
+
+# The default multi-purchase reasons (domain.sales.DEFAULT_REASONS), as the catalog translates them.
+DEFAULT_REASON_LABELS = {"Multiple pets": _l("Multiple pets"), "Stocking up": _l("Stocking up"),
+                         "Buying for another household": _l("Buying for another household"), "Other": _l("Other")}
+
+
+def reason_labels(reasons) -> dict:
+    """{reason: what to show for it now}. A reason is stored as configured (LOYALTY_REASONS, one language: reports
+    and audits compare them); its label is the same position of LOYALTY_REASONS_FR for French when the store
+    gives that list, else the catalog's translation of a default reason, else the reason itself."""
+    reasons = list(reasons)
+    french = current_app.config.get("REASONS_FR") or ()
+    use_french = current_language() == "fr" and len(french) == len(reasons)
+    out = {}
+    for i, reason in enumerate(reasons):
+        if use_french:
+            out[reason] = french[i]
+        elif reason in DEFAULT_REASON_LABELS:
+            out[reason] = str(DEFAULT_REASON_LABELS[reason])
+        else:
+            out[reason] = reason
+    return out
+
+
+def _config_list(name: str) -> tuple:
+    value = os.environ.get(name)
+    return tuple(r.strip() for r in value.split(",") if r.strip()) if value else ()
 
 
 # ---- formatters: Babel's, in the current locale, never by hand ------------------------------------------------
@@ -183,6 +214,9 @@ def _translation_directory(app: Flask) -> str:
 def init_app(app: Flask):
     app.config.setdefault("LANGUAGE", os.environ.get("LOYALTY_LANGUAGE") or None)
     app.config.setdefault("CURRENCY", os.environ.get("LOYALTY_CURRENCY", "CAD"))
+    app.config.setdefault("REASONS_FR", _config_list("LOYALTY_REASONS_FR"))
+    if app.config["REASONS_FR"] and len(app.config["REASONS_FR"]) != len(app.config["REASONS"]):
+        raise ValueError("LOYALTY_REASONS_FR must list as many reasons as LOYALTY_REASONS, in the same order")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", os.environ.get("LOYALTY_TIMEZONE", "America/Toronto"))
     if app.config["LANGUAGE"] and not normalize_language(app.config["LANGUAGE"]):
         raise ValueError(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")

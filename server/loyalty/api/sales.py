@@ -4,7 +4,8 @@ from flask import current_app, g
 from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_value
 from ..domain.sales import Options, commit_sale, preview_sale
 from ..domain.accounts import get_account
-from ..errors import NotFound
+from ..errors import LoyaltyError, NotFound
+from ..i18n import reason_labels
 from ..models import Card, Program
 from ..schemas import CommitSchema, PreviewSchema, RedeemSchema
 from . import auth, body, bp
@@ -18,14 +19,21 @@ def _options():
 @auth("cashier")
 def sales_preview():
     data = body(PreviewSchema)
-    return preview_sale(data["sale"], _options())
+    out = preview_sale(data["sale"], _options())
+    out["reason_labels"] = reason_labels(out["reasons"])
+    return out
 
 
 @bp.post("/sales/commit")
 @auth("cashier")
 def sales_commit():
     data = body(CommitSchema)
-    return commit_sale(data["sale"], data.get("reasons"), _options())
+    try:
+        return commit_sale(data["sale"], data.get("reasons"), _options())
+    except LoyaltyError as exc:
+        if "reasons" in exc.extra:  # reason_required: the panel shows each reason in its own language
+            exc.extra["reason_labels"] = reason_labels(exc.extra["reasons"])
+        raise
 
 
 @bp.get("/cards/<int:card_id>/reward")
