@@ -91,4 +91,7 @@ async function translate() {
   I18n.translatePage(document);
 }
 
-translate().then(load);
+// The stored values first (a quick read), then the labels; data-ready tells tests the form is settled.
+load().then(translate).then(() => {
+  document.body.dataset.ready = "1";
+});

@@ -60,6 +60,7 @@ def configure_extension(driver, server_url: str, token: str, language: str = "")
     # A clean slate for each test: settings and any queued commit from an earlier test.
     driver.execute_async_script("chrome.storage.local.clear().then(arguments[arguments.length - 1])")
     driver.get(OPTIONS_URL)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
     for name, value in (("server_url", server_url), ("token", token)):
         field = driver.find_element(By.NAME, name)
         field.clear()
