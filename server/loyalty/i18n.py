@@ -27,7 +27,9 @@ from decimal import Decimal
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_babel import lazy_gettext as _l
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from babel.dates import format_skeleton
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
+from flask_babel import to_user_timezone
 
 log = logging.getLogger("loyalty.i18n")
 
@@ -120,6 +122,12 @@ def reason_labels(reasons) -> dict:
     return out
 
 
+def reason_label(reason: str) -> str:
+    """One stored reason (a ledger row's) as reason_labels shows it."""
+    return reason_labels(current_app.config["REASONS"]).get(reason) or (
+        str(DEFAULT_REASON_LABELS[reason]) if reason in DEFAULT_REASON_LABELS else reason)
+
+
 def _config_list(name: str) -> tuple:
     value = os.environ.get(name)
     return tuple(r.strip() for r in value.split(",") if r.strip()) if value else ()
@@ -147,18 +155,25 @@ def date(value, fmt: str = "medium") -> str:
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return format_date(value, fmt)
+    return format_date(value, fmt)  # a datetime is shown in the store's time zone
 
 
-def datetime(value, fmt: str = "medium") -> str:
-    """A stored naive-UTC time in the store's time zone (BABEL_DEFAULT_TIMEZONE): '26 nov. 2026, 14 h 05'."""
+def datetime(value, fmt: str | None = None) -> str:
+    """A stored naive-UTC time in the store's time zone (BABEL_DEFAULT_TIMEZONE): by default the medium date and
+    the short time, '26 nov. 2026 14 h 05' / 'Nov 26, 2026 2:05 p.m.'; or one of Babel's named formats."""
     if not value:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return format_datetime(value, fmt)
+    if fmt:
+        return format_datetime(value, fmt)
+    return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
+
+
+def monthday(value) -> str:
+    """'26 nov.' / 'Nov 26' (a box on a punch card; the year is shown under it)."""
+    if not value:
+        return ""
+    return format_skeleton("MMMd", to_user_timezone(value) if isinstance(value, dt.datetime) else value,
+                           locale=get_locale())
 
 
 # ---- compiled catalogs --------------------------------------------------------------------------------------
@@ -223,7 +238,7 @@ def init_app(app: Flask):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directory(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", FORMAT_LOCALES["en"])
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime)
+    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
     # Flask-Babel caches the locale in the app context's g, which outlives one request when a caller (a test,

@@ -1,0 +1,25 @@
+"""How the staff app names the codes it stores (statuses, kinds, rules, field names), in the page's language.
+The codes themselves never change with the language: reports, the API and the audit trail compare them."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+PROGRAM_STATUSES = {"active": _l("active"), "archived": _l("archived")}
+REWARD_RULES = {"lesser_or_equal": _l("lesser or equal"), "most_frequent": _l("most frequent")}
+FIELDS = {"address": _l("address"), "email": _l("email"), "phone": _l("phone")}
+# The punch ledger's kinds (models.Punch.kind).
+PUNCH_KINDS = {"purchase": _l("purchase"), "reversal": _l("reversal"), "refund": _l("refund"),
+               "exception": _l("exception"), "adjustment": _l("adjustment"), "move": _l("move")}
+
+
+def _namer(names: dict):
+    return lambda code: str(names.get(code, code))
+
+
+program_status = _namer(PROGRAM_STATUSES)
+reward_rule_name = _namer(REWARD_RULES)
+field_name = _namer(FIELDS)
+punch_kind = _namer(PUNCH_KINDS)
+
+TEMPLATE_GLOBALS = {"program_status": program_status, "reward_rule_name": reward_rule_name,
+                    "field_name": field_name, "punch_kind": punch_kind}
