@@ -40,11 +40,12 @@ function formatMessage(entry, subs) {
     placeholders[name.toLowerCase()] = String(spec.content || "");
   }
   const numbered = (text) => text.replace(/\$(\d)/g, (m, n) => values[Number(n) - 1] ?? "");
-  return entry.message
-    .replace(/\$\$|\$([A-Za-z0-9_@]+)\$/g, (m, name) => (m === "$$" ? "\u0000" :
-      numbered(placeholders[name.toLowerCase()] ?? "")))
-    .replace(/\$(\d)/g, (m, n) => values[Number(n) - 1] ?? "")
-    .replace(/\u0000/g, "$");
+  // One pass over the message only: a substituted value (a price such as "$102.99") is never read again.
+  return entry.message.replace(/\$\$|\$([A-Za-z0-9_@]+)\$|\$(\d)/g, (m, name, n) => {
+    if (m === "$$") return "$";
+    if (n) return values[Number(n) - 1] ?? "";
+    return numbered(placeholders[name.toLowerCase()] ?? "");
+  });
 }
 
 // Pages and the service worker read the packaged file directly (content scripts ask the worker for it).

@@ -133,6 +133,28 @@ def _config_list(name: str) -> tuple:
     return tuple(r.strip() for r in value.split(",") if r.strip()) if value else ()
 
 
+# ---- report columns ---------------------------------------------------------------------------------------
+
+# CSV/XLSX column headers. In English a header is the column's code (stable for the spreadsheets and scripts
+# stores already have); in French, its label here. Cells stay machine-readable in both (ISO dates, plain numbers).
+COLUMN_LABELS = {
+    "program": _l("program"), "manufacturer": _l("manufacturer"), "distributor": _l("distributor"),
+    "unique_customers": _l("unique customers"), "cards_punched": _l("cards punched"),
+    "items_sold": _l("items sold"), "rewards_earned": _l("rewards earned"), "rewards_redeemed": _l("rewards redeemed"),
+    "customer": _l("customer"), "address": _l("address"), "email": _l("email"), "phone": _l("phone"),
+    "purchase_dates": _l("purchase dates"), "upcs": _l("UPCs"), "punches": _l("punches"),
+    "item_given": _l("item given"), "item_upc": _l("item UPC"), "item_sku": _l("item SKU"),
+    "max_value": _l("maximum value"), "redeemed_at": _l("redeemed at"), "sale": _l("sale"),
+    "credited_at": _l("credited at"), "credited_by": _l("credited by"), "redemption_id": _l("redemption id"),
+}
+
+
+def column_headers(columns) -> list[str]:
+    if current_language() == "en":
+        return list(columns)
+    return [str(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c for c in columns]
+
+
 # ---- formatters: Babel's, in the current locale, never by hand ------------------------------------------------
 
 def money(value, currency: str | None = None) -> str:

@@ -75,7 +75,7 @@ def test_manager_unlinks_a_wrong_map_and_downloads_a_report(live_server, chromiu
     assert "move to Priya Shah" in driver.page_source
     confirm.click()
     wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "p.flash")))
-    assert "c-1001 unlinked; 7 sale(s) moved to Priya Shah" in driver.page_source
+    assert "c-1001 unlinked; 7 sales moved to Priya Shah" in driver.page_source
 
     with live_server.app.app_context():
         link = PosLink.get(PosLink.pos_customer_id == "c-1001")

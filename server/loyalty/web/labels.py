@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 PROGRAM_STATUSES = {"active": _l("active"), "archived": _l("archived")}
 REWARD_RULES = {"lesser_or_equal": _l("lesser or equal"), "most_frequent": _l("most frequent")}
 FIELDS = {"address": _l("address"), "email": _l("email"), "phone": _l("phone")}
+CREDIT_STATES = {"uncredited": _l("not credited yet"), "credited": _l("credited"), "all": _l("all")}
 # The punch ledger's kinds (models.Punch.kind).
 PUNCH_KINDS = {"purchase": _l("purchase"), "reversal": _l("reversal"), "refund": _l("refund"),
                "exception": _l("exception"), "adjustment": _l("adjustment"), "move": _l("move")}
@@ -20,6 +21,7 @@ program_status = _namer(PROGRAM_STATUSES)
 reward_rule_name = _namer(REWARD_RULES)
 field_name = _namer(FIELDS)
 punch_kind = _namer(PUNCH_KINDS)
+credit_state = _namer(CREDIT_STATES)
 
 TEMPLATE_GLOBALS = {"program_status": program_status, "reward_rule_name": reward_rule_name,
-                    "field_name": field_name, "punch_kind": punch_kind}
+                    "field_name": field_name, "punch_kind": punch_kind, "credit_state": credit_state}
