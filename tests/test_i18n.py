@@ -234,3 +234,23 @@ def test_account_language_set_at_enrolment_from_the_register_and_editable(api, c
     assert r.status_code == 422 and r.get_json()["error"]["fields"]["language"]
     r = client.patch(f"/api/v1/accounts/{fr['id']}", json={"language": "en"}, headers=headers)
     assert r.get_json()["language"] == "en"
+
+
+def test_no_module_that_translates_rebinds_underscore():
+    """`x, _ = f()` in a function that also calls _("...") makes _ a local: the call then fails at run time."""
+    import ast
+
+    offenders = []
+    for folder, _dirs, files in os.walk(os.path.join(ROOT, "server", "loyalty")):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            imports_gettext = any(isinstance(n, ast.ImportFrom) and n.module == "flask_babel"
+                                  and any(a.asname == "_" for a in n.names) for n in ast.walk(tree))
+            if imports_gettext:
+                offenders += [f"{os.path.relpath(path, ROOT)}:{n.lineno}" for n in ast.walk(tree)
+                              if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
+    assert not offenders, f"rename the throwaway variable (e.g. _unused): {offenders}"

@@ -1,4 +1,5 @@
 """Accounts, POS-customer resolution and links."""
+from flask_babel import gettext as _
 from flask import g, request
 
 from ..auth import RANK, approve_with_pin
@@ -82,7 +83,8 @@ def accounts_history(account_id):
 
 def _check_system(system):
     if system not in POS_SYSTEMS:
-        raise ValidationFailed(f"unknown POS system {system!r}", fields={"system": [f"one of {', '.join(POS_SYSTEMS)}"]})
+        raise ValidationFailed(_("unknown POS system %(system)r", system=system),
+                               fields={"system": [_("one of %(systems)s", systems=", ".join(POS_SYSTEMS))]})
 
 
 @bp.put("/links/<system>/<customer_id>")
@@ -104,7 +106,7 @@ def links_delete(system, customer_id):
     actor = g.actor
     if RANK[g.role] < RANK["manager"]:
         if not data.get("manager_pin"):
-            raise Forbidden("a manager must approve this: send a manager token or a manager PIN",
+            raise Forbidden(_("a manager must approve this: send a manager token or a manager PIN"),
                             code="manager_approval_required")
         manager = approve_with_pin(data["manager_pin"], g.actor)
         actor = f"{g.actor} approved by {manager.username}"

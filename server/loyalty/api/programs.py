@@ -1,4 +1,5 @@
 """Frequent-buyer programs."""
+from flask_babel import gettext as _
 from flask import g, request
 
 from ..domain.programs import create_program, program_dict, update_program
@@ -34,7 +35,7 @@ def programs_list():
 def programs_get(program_id):
     program = Program.get_or_none(Program.id == program_id)
     if program is None:
-        raise NotFound(f"no program {program_id}")
+        raise NotFound(_("no program %(id)s", id=program_id))
     return program_dict(program)
 
 

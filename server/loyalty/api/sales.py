@@ -1,4 +1,5 @@
 """Sale preview, commit (punches) and card redemption."""
+from flask_babel import gettext as _
 from flask import current_app, g
 
 from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_value
@@ -42,7 +43,7 @@ def cards_reward(card_id):
     """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
     card = Card.get_or_none(Card.id == card_id)
     if card is None:
-        raise NotFound(f"no card {card_id}")
+        raise NotFound(_("no card %(id)s", id=card_id))
     program = Program.get_by_id(card.program_id)
     value = reward_value(card, program)
     return {"card_id": card.id, "status": card.status, "program": program.name,

@@ -1,6 +1,7 @@
 """Normalising what customers give us: phones to E.164, emails to one canonical lower-case form."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -16,9 +17,9 @@ def normalize_phone(raw: str | None, region: str = "US") -> str | None:
     try:
         number = phonenumbers.parse(str(raw), region)
     except phonenumbers.NumberParseException as exc:
-        raise ContactError(f"not a phone number: {exc}") from None
+        raise ContactError(_("not a phone number: %(error)s", error=exc)) from None
     if not phonenumbers.is_possible_number(number):
-        raise ContactError("not a possible phone number")
+        raise ContactError(_("not a possible phone number"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -1,6 +1,7 @@
 """Programs and which products qualify for them."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from .. import fastsql
 from ..audit import record
 from ..errors import NotFound
@@ -80,7 +81,7 @@ def update_program(program_id: int, data: dict, actor: str) -> Program:
     with write_transaction():
         program = Program.get_or_none(Program.id == program_id)
         if program is None:
-            raise NotFound(f"no program {program_id}")
+            raise NotFound(_("no program %(id)s", id=program_id))
         before = program_dict(program)
         for key in PROGRAM_FIELDS:
             if key in data:

@@ -7,6 +7,7 @@ UPDATE`` on PostgreSQL, so concurrent commits of one sale are applied one after 
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ def _plan_sale(plan: Plan, sale_in: dict, existing: dict):
             continue
         if n < 0:
             plan.warnings.append({"code": "negative_quantity", "line_id": line["line_id"],
-                                  "message": "a returned item is reversed through a refund sale (return_for)"})
+                                  "message": _("a returned item is reversed through a refund sale (return_for)")})
             continue
         for program in programs:
             plan.programs[program.id] = program
@@ -190,7 +191,7 @@ def _plan_refund(plan: Plan, existing: dict, original: Sale):
         o = o or _match_original(line, originals, taken)
         if o is None:
             plan.warnings.append({"code": "not_in_original", "line_id": line["line_id"],
-                                  "message": "this returned item is not on the original sale: nothing to reverse"})
+                                  "message": _("this returned item is not on the original sale: nothing to reverse")})
             continue
         plan.refund_map[line["line_id"]] = o
         returned = whole(-q)
@@ -303,16 +304,16 @@ def _check_reasons(plan: Plan, reasons: dict, opts: Options) -> tuple[set, dict]
     for key, value in (reasons or {}).items():
         reason, note = (value or {}).get("reason"), ((value or {}).get("note") or "").strip()
         if reason not in opts.reasons_allowed:
-            errors[str(key)] = [f"reason must be one of: {', '.join(opts.reasons_allowed)}"]
+            errors[str(key)] = [_("reason must be one of: %(reasons)s", reasons=", ".join(opts.reasons_allowed))]
         elif reason == OTHER and not note:
-            errors[str(key)] = ["a note is required with 'Other'"]
+            errors[str(key)] = [_("a note is required with 'Other'")]
         else:
             try:
                 given[int(key)] = (reason, note or None)
             except (TypeError, ValueError):
-                errors[str(key)] = ["not a program id"]
+                errors[str(key)] = [_("not a program id")]
     if errors:
-        raise ValidationFailed("invalid multi-purchase reason", fields={"reasons": errors})
+        raise ValidationFailed(_("invalid multi-purchase reason"), fields={"reasons": errors})
     for pid, t in _program_totals(plan).items():
         if t["add"] > plan.programs[pid].multi_purchase_threshold and pid not in given:
             missing.add(pid)
@@ -332,7 +333,7 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
         original = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_in["pos"]["return_for"]))
         if original is None or original.account_id is None:
             plan.warnings.append({"code": "original_not_committed",
-                                  "message": "the original sale was never committed: nothing to reverse"})
+                                  "message": _("the original sale was never committed: nothing to reverse")})
         else:
             plan.account = get_account(original.account_id)
             _plan_refund(plan, existing, original)
@@ -345,7 +346,7 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
 def _resolve_for(sale_in, sale):
     account, link = _account_for(sale_in, sale)
     if account is None and not sale_in["pos"].get("return_for"):
-        raise Conflict("this POS customer is not linked to a loyalty account: select or create one first",
+        raise Conflict(_("this POS customer is not linked to a loyalty account: select or create one first"),
                        code="customer_not_linked")
     return account, link
 
@@ -353,12 +354,12 @@ def _resolve_for(sale_in, sale):
 def preview_sale(sale_in: dict, opts: Options) -> dict:
     system, sale_id = sale_in["pos"]["system"], sale_in["pos"]["sale_id"]
     sale = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_id))
-    account, _ = _resolve_for(sale_in, sale)
-    plan, existing, _ = _plan(sale_in, sale, account)
+    account, _link = _resolve_for(sale_in, sale)
+    plan, existing, _original = _plan(sale_in, sale, account)
     if plan.account is not None and sale is not None and sale.account_id not in (None, plan.account.id):
-        plan.warnings.append({"code": "account_changed", "message": "this sale was committed to another account; "
-                              "committing moves its punches"})
-    missing, _ = _check_reasons(plan, {}, opts) if plan.programs else (set(), {})
+        plan.warnings.append({"code": "account_changed", "message": _("this sale was committed to another account; "
+                                                                      "committing moves its punches")})
+    missing, _given = _check_reasons(plan, {}, opts) if plan.programs else (set(), {})
     before = _card_states(plan.account.id, plan.programs) if plan.account else {}
     return {
         "account": account_dict(plan.account, cards=True) if plan.account else None,
@@ -388,9 +389,9 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         if missing and opts.ask_reasons:
             totals = _program_totals(plan)
             raise Conflict(
-                "more than one unit on a card in one visit: choose a reason for each card",
+                _("more than one unit on a card in one visit: choose a reason for each card"),
                 code="reason_required",
-                fields={str(pid): ["reason required"] for pid in sorted(missing)},
+                fields={str(pid): [_("reason required")] for pid in sorted(missing)},
                 extra={"cards": [{"program_id": pid, "program": plan.programs[pid].name,
                                   "punches_to_add": totals[pid]["add"]} for pid in sorted(missing)],
                        "reasons": list(opts.reasons_allowed)})

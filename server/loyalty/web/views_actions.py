@@ -49,7 +49,7 @@ def unlink(account_id):
     sales = Sale.select().where(Sale.link == link.id).count()
 
     def run():
-        _, moved = unlink_customer(system, customer_id, g.actor, reason, target.id if target else None)
+        _link, moved = unlink_customer(system, customer_id, g.actor, reason, target.id if target else None)
         if target:
             return _back(account.id, ngettext("POS customer %(customer)s unlinked; %(num)d sale moved to %(name)s.",
                                               "POS customer %(customer)s unlinked; %(num)d sales moved to %(name)s.",
