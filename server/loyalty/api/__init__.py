@@ -1,10 +1,10 @@
 """The JSON API under /api/v1: token auth, schema-validated bodies, JSON errors."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import gettext as _
 
 from ..auth import authenticate, require_role
 from ..errors import LoyaltyError
@@ -46,6 +46,5 @@ def auth(role="cashier"):
 
 def region() -> str:
     return current_app.config["PHONE_REGION"]
-
 
 from . import accounts, programs, sales, meta  # noqa: E402,F401  (routes register on bp)

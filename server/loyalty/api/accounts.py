@@ -1,6 +1,6 @@
 """Accounts, POS-customer resolution and links."""
-from flask_babel import gettext as _
 from flask import g, request
+from flask_babel import gettext as _
 
 from ..auth import RANK, approve_with_pin
 from ..domain import accounts as dom

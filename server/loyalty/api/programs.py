@@ -1,6 +1,6 @@
 """Frequent-buyer programs."""
-from flask_babel import gettext as _
 from flask import g, request
+from flask_babel import gettext as _
 
 from ..domain.programs import create_program, program_dict, update_program
 from ..errors import NotFound

@@ -1,6 +1,6 @@
 """Sale preview, commit (punches) and card redemption."""
-from flask_babel import gettext as _
 from flask import current_app, g
+from flask_babel import gettext as _
 
 from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_value
 from ..domain.sales import Options, commit_sale, preview_sale
@@ -58,7 +58,6 @@ def cards_redeem(card_id):
     data = body(RedeemSchema)
     red = redeem_card(card_id, data.get("sale"), data.get("item") or {}, g.actor)
     return redemption_dict(red), 201
-
 
 from decimal import Decimal  # noqa: E402
 

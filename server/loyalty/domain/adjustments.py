@@ -6,8 +6,9 @@ Every change goes through ``add_punches``/``take_back`` (so roll-over and the on
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
 
 from ..audit import record
 from ..db import write_transaction

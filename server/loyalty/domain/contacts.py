@@ -1,9 +1,9 @@
 """Normalising what customers give us: phones to E.164, emails to one canonical lower-case form."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 
 class ContactError(ValueError):

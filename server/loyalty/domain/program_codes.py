@@ -2,11 +2,12 @@
 distributor's price list)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 import csv
 import io
 import re
 from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 

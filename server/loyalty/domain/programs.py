@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+
 from .. import fastsql
 from ..audit import record
 from ..errors import NotFound

@@ -1,9 +1,10 @@
 """Redeeming a complete card: the free item, capped in value by the program's reward rule."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from collections import Counter
 from decimal import Decimal
+
+from flask_babel import gettext as _
 
 from ..audit import record
 from ..db import is_postgres, write_transaction

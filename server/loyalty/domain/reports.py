@@ -4,10 +4,10 @@ Test (training) accounts are never counted. Dates are naive UTC datetimes; ``end
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 import datetime as dt
 from typing import Iterator
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from ..audit import record
