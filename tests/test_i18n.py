@@ -254,3 +254,19 @@ def test_no_module_that_translates_rebinds_underscore():
                 offenders += [f"{os.path.relpath(path, ROOT)}:{n.lineno}" for n in ast.walk(tree)
                               if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
     assert not offenders, f"rename the throwaway variable (e.g. _unused): {offenders}"
+
+
+def test_user_add_with_a_language(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from loyalty.cli import main
+    from loyalty.models import User
+
+    monkeypatch.setenv("LOYALTY_DATABASE_URL", "sqlite:///" + str(tmp_path / "cli.sqlite3"))
+    r = CliRunner().invoke(main, ["user", "add", "marie", "--role", "staff", "--password", "long enough pw",
+                                  "--language", "fr"])
+    assert r.exit_code == 0, r.output
+    assert User.get(User.username == "marie").language == "fr"
+    r = CliRunner().invoke(main, ["user", "add", "bob", "--role", "staff", "--password", "long enough pw",
+                                  "--language", "de"])
+    assert r.exit_code != 0

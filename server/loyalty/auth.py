@@ -90,11 +90,12 @@ def approve_with_pin(pin: str, actor: str) -> User:
     raise Forbidden(_("manager PIN not recognised"), code="pin_invalid")
 
 
-def create_user(username: str, role: str, password: str, pin: str | None = None, actor: str = "cli") -> User:
+def create_user(username: str, role: str, password: str, pin: str | None = None, actor: str = "cli",
+                language: str | None = None) -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with write_transaction():
         user = User.create(username=username, role=role, password_hash=hasher.hash(password),
-                           pin_hash=hasher.hash(pin) if pin else None)
+                           pin_hash=hasher.hash(pin) if pin else None, language=language)
         record(actor, "user.create", "user", user.id, username=username, role=role)
     return user
