@@ -270,3 +270,16 @@ def test_user_add_with_a_language(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["user", "add", "bob", "--role", "staff", "--password", "long enough pw",
                                   "--language", "de"])
     assert r.exit_code != 0
+
+
+def test_text_for_a_customer_outside_any_request(app):
+    """A background job (an email to the customer) has an app context but no request: in_language still works."""
+    from flask_babel import gettext
+
+    from loyalty import i18n
+
+    with i18n.in_language("fr"):
+        assert gettext("wrong username or password") == "nom d'utilisateur ou mot de passe erroné"
+        assert nbsp(i18n.money(3)) == "3,00 $"
+    with i18n.in_language(None):  # no language on the account: the store's default, else English
+        assert gettext("wrong username or password") == "wrong username or password"
