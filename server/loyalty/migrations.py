@@ -11,7 +11,7 @@ from peewee import CharField, IntegerField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from .db import database, is_postgres
-from .models import BaseModel, create_tables, utcnow
+from .models import BaseModel, JSONField, create_tables, utcnow
 from peewee import DateTimeField
 
 
@@ -23,15 +23,23 @@ class SchemaVersion(BaseModel):
 # Migration functions take a migrator and call playhouse.migrate.migrate(...) with its operations, e.g.
 #   def m2_add_pet_names(migrator):
 #       migrate(migrator.add_column("account", "pet_names", TextField(default="")))
-def m_user_language(migrator):
+def m1_program_kind(migrator):
+    """Programs have a kind (punch cards until now) and the kind's own settings (points rules)."""
+    migrate(migrator.add_column("program", "kind", CharField(max_length=20, default="punch")),
+            migrator.add_column("program", "settings", JSONField(null=True)))
+
+
+def m2_user_language(migrator):
+    """The staff app's language a user chose (loyalty.i18n); None: the store's default."""
     migrate(migrator.add_column("user", "language", CharField(max_length=5, null=True)))
 
 
-def m_account_language(migrator):
+def m3_account_language(migrator):
+    """The language of a customer's page and emails."""
     migrate(migrator.add_column("account", "language", CharField(max_length=5, default="en")))
 
 
-MIGRATIONS: list = [m_user_language, m_account_language]
+MIGRATIONS: list = [m1_program_kind, m2_user_language, m3_account_language]
 
 
 def migrator():
