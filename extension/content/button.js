@@ -10,7 +10,6 @@
     "white-space:nowrap;";
   const ENABLED = "background:#1a78b4;color:#fff;border:1px solid #155f8f;cursor:pointer;";
   const DISABLED = "background:#e4e8eb;color:#4f5b64;border:1px dashed #8a969e;cursor:not-allowed;";
-  const WHY_INERT = "Inert: no sale is open. Add a customer or an item to the sale first.";
 
   class LoyaltyButton {
     constructor(getAdapter, onClick) {
@@ -64,7 +63,7 @@
       el.type = "button";
       el.setAttribute(MARK, "");
       el.className = "loyalty-bridge-button";
-      el.textContent = "Commit to Loyalty";
+      el.textContent = LB.t("buttonCommit");
       this.el = el;
       this.setEnabled(false); // tick() enables it when a sale is open
       el.addEventListener("click", (event) => {
@@ -84,8 +83,9 @@
         el.removeAttribute("title");
         el.removeAttribute("aria-description");
       } else {
-        el.title = WHY_INERT;
-        el.setAttribute("aria-description", WHY_INERT);
+        const why = LB.t("buttonInert");
+        el.title = why;
+        el.setAttribute("aria-description", why);
       }
     }
   }

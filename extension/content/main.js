@@ -18,7 +18,8 @@
     if (panel.isOpen) panel.close();
     else panel.open(el);
   });
-  button.start();
+  // The button and panel are drawn in the panel's language (the options page's setting, not Chrome's).
+  LB.i18nReady().then(() => button.start());
 
   // Pay clicked with purchases not committed for a linked customer: one reminder per sale, in the panel. The
   // POS's own click handler still runs (never blocked); the sale is read first, since paying clears it.

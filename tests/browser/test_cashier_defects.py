@@ -38,7 +38,7 @@ def test_relink_at_the_register_moves_this_sale_and_the_warning_shows_as_text(po
     pos.click(".candidate button.select", index=names.index("Dan Whitfield"))
 
     pos.wait_text("Linked to Dan Whitfield.",
-                  "This sale was committed to Dana Whitfield: Commit moves its 1 punch to Dan Whitfield.",
+                  "This sale was committed to Dana Whitfield: Commit moves its punches to Dan Whitfield.",
                   f"+1 on {ACANA} (moves from Dana Whitfield)")
     assert "[object" not in pos.text()
     pos.click("button.commit")

@@ -1,10 +1,12 @@
 """Sale preview, commit (punches) and card redemption."""
 from flask import current_app, g
+from flask_babel import gettext as _
 
 from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_choices, reward_value
 from ..domain.sales import Options, commit_sale, preview_sale
 from ..domain.accounts import get_account
-from ..errors import NotFound
+from ..errors import LoyaltyError, NotFound
+from ..i18n import reason_labels
 from ..models import Card, Program
 from ..schemas import CommitSchema, PreviewSchema, RedeemSchema, RewardQuerySchema
 from . import auth, body, bp
@@ -18,20 +20,27 @@ def _options():
 @auth("cashier")
 def sales_preview():
     data = body(PreviewSchema)
-    return preview_sale(data["sale"], _options())
+    out = preview_sale(data["sale"], _options())
+    out["reason_labels"] = reason_labels(out["reasons"])
+    return out
 
 
 @bp.post("/sales/commit")
 @auth("cashier")
 def sales_commit():
     data = body(CommitSchema)
-    return commit_sale(data["sale"], data.get("reasons"), _options())
+    try:
+        return commit_sale(data["sale"], data.get("reasons"), _options())
+    except LoyaltyError as exc:
+        if "reasons" in exc.extra:  # reason_required: the panel shows each reason in its own language
+            exc.extra["reason_labels"] = reason_labels(exc.extra["reasons"])
+        raise
 
 
 def _reward_info(card_id):
     card = Card.get_or_none(Card.id == card_id)
     if card is None:
-        raise NotFound(f"no card {card_id}")
+        raise NotFound(_("no card %(id)s", id=card_id))
     program = Program.get_by_id(card.program_id)
     value = reward_value(card, program)
     return card, program, {
@@ -64,7 +73,6 @@ def cards_redeem(card_id):
     item = data.get("item") or {}
     red = redeem_card(card_id, data.get("sale"), item, g.actor)
     return {**redemption_dict(red), "line_id": item.get("line_id")}, 201
-
 
 from decimal import Decimal  # noqa: E402
 
