@@ -295,7 +295,7 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         now = utcnow()
         shown = None  # a moved sale's answer counts what the move brought, from the balances before it
         if moves:
-            shown, _, _ = _plan(sale_in, sale, account)
+            shown = _plan(sale_in, sale, account)[0]
             _add_moving(shown)
             shown_before = _states(shown)
             move_sale(sale, account.id, opts.actor)
