@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from . import background  # noqa: F401  (registers the outbox and job tables)
 from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
 from .domain.sales import DEFAULT_REASONS
