@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         DEMO=os.environ.get("LOYALTY_DEMO") == "1",
         STORE_NAME=os.environ.get("LOYALTY_STORE_NAME", "Loyalty Bridge"),
+        MEMBER_CARDS_PER_ACCOUNT=int(os.environ.get("LOYALTY_MEMBER_CARDS_PER_ACCOUNT", "1")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("LOYALTY_INSECURE_COOKIES") != "1",

@@ -21,11 +21,13 @@ REQUEST_BODIES = {
     "api.sales_preview": schemas.PreviewSchema,
     "api.sales_commit": schemas.CommitSchema,
     "api.cards_redeem": schemas.RedeemSchema,
+    "api.member_cards_assign": schemas.MemberCardAssignSchema,
+    "api.member_cards_revoke": schemas.MemberCardRevokeSchema,
 }
 ERRORS = {
     "400": "Malformed JSON", "401": "Missing or invalid token", "403": "Role too low",
     "404": "Unknown id", "409": "Conflict (already_linked, reason_required, customer_not_linked, "
-    "no_reward_available)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
+    "no_reward_available, card_assigned, card_revoked, card_unassigned, account_has_card)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
 }
 
 

@@ -96,5 +96,6 @@ def init_app(app: Flask):
     app.url_map.converters["id"] = IdConverter
     from . import (views_accounts, views_actions, views_auth, views_pos, views_programs,  # noqa: F401
                    views_reports, views_review, views_tokens)
+    from ..member_cards import web as _member_cards_web  # noqa: F401  (member card pages)
 
     app.register_blueprint(bp)
