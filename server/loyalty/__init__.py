@@ -81,7 +81,8 @@ def _register_optional_blueprints(app: Flask):
     """Feature packages that may or may not be present yet (staff web app, demo POS, POS integrations)."""
     import importlib
 
-    for module_name in ("loyalty.web", "loyalty.demo_pos", "loyalty.lightspeed"):
+    for module_name in ("loyalty.web", "loyalty.demo_pos", "loyalty.lightspeed", "loyalty.messages",
+                        "loyalty.customer_page"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -26,7 +26,8 @@ Two kinds of work share the loop, both kept in database rows so that nothing is 
         enqueue("email", {"to": ...}, account_id=account.id)  # committed with the event, or not at all
 
   The worker claims due rows (several workers never take the same row), calls the handler outside any
-  transaction and records the result: ``sent``; on ``TemporaryFailure`` (or any other exception) a retry with
+  transaction and records the result: ``sent``; ``skipped`` on ``Skipped``; on ``TemporaryFailure``
+  (or any other exception) a retry with
   exponential back-off until ``max_attempts``, then ``failed``; on ``PermanentFailure`` ``failed`` at once. A
   claimed row whose process died is claimed again once its lease expires, so a handler may, rarely, run twice
   for one row: give receivers something to de-duplicate on (the row id, e.g. in a Message-ID).
@@ -50,7 +51,7 @@ from .models import BaseModel, JSONField, register_models, utcnow
 
 log = logging.getLogger("loyalty.background")
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
 
 
 class BackgroundJob(BaseModel):
@@ -70,7 +71,7 @@ class OutboxItem(BaseModel):
 
     kind = CharField(max_length=50, index=True)
     payload = JSONField()
-    state = CharField(max_length=10, default=PENDING)  # pending | sending | sent | failed
+    state = CharField(max_length=10, default=PENDING)  # pending | sending | sent | failed | skipped
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow)
     lease_until = DateTimeField(null=True)
@@ -95,6 +96,10 @@ class TemporaryFailure(Exception):
 
 class PermanentFailure(Exception):
     """The handler can never do it (address refused, bad payload): do not try again."""
+
+
+class Skipped(Exception):
+    """Nothing to do any more (e.g. the customer withdrew consent before it went out): recorded, not an error."""
 
 
 @dataclass
@@ -199,6 +204,9 @@ def process_item(item: OutboxItem, now: dt.datetime) -> str:
     handler = HANDLERS[item.kind]
     try:
         handler.func(item)
+    except Skipped as exc:
+        _finish(item, now, state=SKIPPED, last_error=str(exc)[:2000], finished_at=now)
+        return SKIPPED
     except PermanentFailure as exc:
         _finish(item, now, state=FAILED, last_error=str(exc)[:2000], finished_at=now)
         log.warning("outbox %s #%s failed for good: %s", item.kind, item.id, exc)
