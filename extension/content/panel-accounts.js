@@ -11,6 +11,7 @@
       const candidates = data.candidates || [];
       this.show("unlinked", "Not linked yet", [
         h("p", {}, `${who} (POS customer) is not linked to a loyalty account.`),
+        this.scanField(sale, {autofocus: !candidates.length}),
         candidates.length ? h("h3", {}, "Possible matches") : null,
         candidates.length ? h("ul", {class: "candidates"}, candidates.map((c) => this.candidateItem(sale, c))) :
           h("p", {class: "muted"}, "No account matches this customer's email, phone or name."),
@@ -105,6 +106,7 @@
       });
       this.show("walkin", "Walk-in sale", [
         h("p", {}, "No POS customer on this sale. Find the loyalty account by phone or email:"), form, results,
+        this.scanField(sale),
         h("div", {class: "actions"}, h("button", {type: "button", class: "create",
           onclick: () => this.renderCreate(sale, {}, [])}, "Create new loyalty account")),
       ], note);

@@ -62,6 +62,7 @@ def serve(host, port, threads, no_worker):
     """Run the server with waitress (a production WSGI server) and the background worker in a thread."""
     app = _app()
     _init_db(app)
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
     click.echo(f"Loyalty Bridge on http://{host}:{port}  database: {redact_url(app.config['DATABASE_URL'])}")
     serve_app(app, host, port, threads, worker=not no_worker)
 
@@ -221,6 +222,7 @@ def demo(host, port, fresh):
                 os.remove(stale)
     os.environ.setdefault("LOYALTY_INSECURE_COOKIES", "1")  # the demo runs on plain http://127.0.0.1
     app = create_app({"DATABASE_URL": "sqlite:///" + path, "DEMO": True, "SESSION_COOKIE_SECURE": False})
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
     _init_db(app)
     with app.app_context():
         result = demo_data.load()
