@@ -5,6 +5,7 @@ many scanners cannot read."""
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 
 import segno
@@ -18,8 +19,9 @@ def _qr(code: str):
 
 @lru_cache(maxsize=512)
 def qr_svg(code: str, scale: int = 6) -> str:
-    """An inline <svg> element (no XML declaration), to put into a page as is: the code has only A-Z and 0-9."""
-    return _qr(code).svg_inline(scale=scale, border=2, title=code)
+    """An inline <svg> element (no XML declaration), to put into a page as is: the code has only A-Z and 0-9.
+    It has a viewBox and no size (``omitsize``): the page's CSS sizes it, and it scales instead of being cut."""
+    return _qr(code).svg_inline(scale=scale, border=2, title=code, omitsize=True)
 
 
 def qr_png(code: str, scale: int = 8) -> bytes:
@@ -38,7 +40,12 @@ def code128_svg(code: str) -> str:
     text = buf.getvalue().decode("utf-8")
     # Inline in pages whose Content-Security-Policy forbids style attributes: colours as presentation attributes.
     text = text.replace('style="fill:white"', 'fill="white"').replace('style="fill:black;"', 'fill="black"')
-    return text[text.index("<svg"):]  # inline: drop the XML declaration and doctype
+    text = text[text.index("<svg"):]  # inline: drop the XML declaration and doctype
+    # python-barcode sizes the drawing in mm without a viewBox, so a smaller box would cut bars off instead of
+    # scaling them: give it the viewBox (CSS px: 96 per inch) and let it stretch to the box it is put in.
+    size = re.search(r'width="([\d.]+)mm" height="([\d.]+)mm"', text)
+    width, height = (float(v) * 96 / 25.4 for v in size.groups())
+    return text.replace("<svg ", f'<svg viewBox="0 0 {width:.2f} {height:.2f}" preserveAspectRatio="none" ', 1)
 
 
 def code128_png(code: str) -> bytes:

@@ -35,11 +35,12 @@ def is_marketing(template: str) -> bool:
     return EMAILS[template][1]
 
 
-def sms_body(template: str, account: Account, params: dict) -> str:
-    """SMS text, with the opt-out sentence carriers expect."""
+def sms_body(template: str, account: Account, params: dict, *, with_link: bool = True) -> str:
+    """SMS text, with the opt-out sentence carriers expect. Without ``with_link``: the text staff see in the
+    message list (the customer's page link is a key to their page: it is made only when sending)."""
     if template == "welcome":
-        text = (f"{store()}: you're in our rewards program, {account.first_name}. Your card and rewards: "
-                f"{links.page_url(account.id)}")
+        link = links.page_url(account.id) if with_link else "(link to their page)"
+        text = f"{store()}: you're in our rewards program, {account.first_name}. Your card and rewards: {link}"
     elif template == "reward":
         text = f"{store()}: {params.get('program', 'a card')} is complete, a reward is waiting for you."
     else:

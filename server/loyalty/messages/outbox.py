@@ -43,9 +43,9 @@ def queue_email(account: Account, template: str, *, params: dict | None = None,
 def queue_sms(account: Account, template: str, *, params: dict | None = None, dedupe_key: str | None = None):
     if not account.phone or not account.sms_consent:
         return None
-    body = compose.sms_body(template, account, params or {})
-    return enqueue(SMS, {"template": template, "to": account.phone, "body": body}, account_id=account.id,
-                   dedupe_key=dedupe_key)
+    body = compose.sms_body(template, account, params or {}, with_link=False)
+    return enqueue(SMS, {"template": template, "to": account.phone, "body": body, "params": params or {}},
+                   account_id=account.id, dedupe_key=dedupe_key)
 
 
 def _account(item) -> Account:
@@ -90,7 +90,8 @@ def send_sms(item):
     if settings is None:
         raise TemporaryFailure("LOYALTY_SMS_* is not set: the SMS waits until it is")
     try:
-        sms.send(settings, payload["to"], payload["body"])
+        body = compose.sms_body(payload["template"], account, payload.get("params") or {})
+        sms.send(settings, payload["to"], body)
     except sms.RecipientOptedOut:
         # The carrier knows they replied STOP (maybe to another of our numbers): record it as we would a STOP.
         end_sms_consent(payload["to"], "carrier: recipient opted out")
