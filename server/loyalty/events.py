@@ -9,8 +9,6 @@ Events emitted today:
 - ``account.created`` (account, actor)
 - ``card.completed`` (card, account_id): a punch card reached its goal, a reward is available
 - ``member_card.assigned`` (card, account, actor): a member card was given to an account (the card email)
-
-Questions (``ask``): ``account.points`` (account) -> {"balance", "expiring": [...]} from a points feature.
 """
 from __future__ import annotations
 
@@ -30,9 +28,3 @@ def emit(name: str, **data):
     for func in list(_subscribers.get(name, ())):
         func(**data)
 
-
-def ask(name: str, **data) -> list:
-    """Ask every subscriber of ``name`` and return their non-None answers, e.g. ``ask("account.points",
-    account=a)`` lets a points feature add a balance to what the register and the customer page show."""
-    answers = (func(**data) for func in list(_subscribers.get(name, ())))
-    return [a for a in answers if a is not None]

@@ -47,5 +47,5 @@ def region() -> str:
     return current_app.config["PHONE_REGION"]
 
 
-from . import accounts, programs, sales, meta  # noqa: E402,F401  (routes register on bp)
+from . import accounts, points, programs, sales, meta  # noqa: E402,F401  (routes register on bp)
 from ..member_cards import api as _member_cards_api  # noqa: E402,F401  (/member-cards routes on bp)

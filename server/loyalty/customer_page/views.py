@@ -5,7 +5,7 @@ import time
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from .. import events
+from ..programs import KINDS
 from ..audit import record
 from ..db import write_transaction
 from ..domain.accounts import get_account, update_account
@@ -92,10 +92,11 @@ def page(token):
         return _bad_link(problem)
     cards = account_cards(account.id)
     member = active_cards(account.id)
-    points = events.ask("account.points", account=account)
+    points = [p for p in KINDS["points"].account_summary(account.id, True) if p["balance"] or p["status"] == "active"] \
+        if "points" in KINDS else []
     return render_template(
         "customer/page.html", account=account, token=token, cards=[c for c in cards if c["status"] == "open"],
-        rewards=[c for c in cards if c["status"] == "complete"], points=points[0] if points else None,
+        rewards=[c for c in cards if c["status"] == "complete"], points=points,
         member=[{"code": c.code, "display": grouped(c.code), "qr": qr_svg(c.code, scale=8)} for c in member],
         activity=recent_activity(account.id), saved=request.args.get("saved"))
 

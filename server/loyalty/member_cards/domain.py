@@ -186,8 +186,8 @@ def register_lookup(text: str) -> dict:
     account = get_account(card.account_id)
     out = account_dict(account, cards=True, links=True)
     out["rewards_available"] = sum(c["rewards_available"] for c in out["cards"])
-    points = events.ask("account.points", account=account)
-    return {"card": card_dict(card), "account": out, "points": points[0] if points else None}
+    # account_dict carries each kind's summary: "cards" (punch) and, with points programs, "points"
+    return {"card": card_dict(card), "account": out, "points": out.get("points", [])}
 
 
 def account_member_cards(account_id: int) -> list[MemberCard]:
