@@ -32,6 +32,7 @@
           projected.get(c.program_id)))) : h("p", {class: "muted"}, "No cards yet: the first qualifying " +
           "purchase starts one."),
         h("p", {class: "rewards"}, `Rewards available: ${rewards.length}`),
+        this.pointsSection(sale, account, preview),
         h("h3", {}, "Current uncommitted purchases"),
         lines.length ? h("ul", {class: "uncommitted"}, lines.map((l) => this.lineItem(l))) :
           h("p", {class: "no-items"}, "No items on current sale"),
@@ -94,7 +95,9 @@
       const punched = (result.cards || []).filter((c) => c.punches_to_add !== 0)
         .map((c) => `${c.program} ${c.punches_to_add > 0 ? "+" : ""}${c.punches_to_add} ` +
           `(${c.punches_after} of ${c.buy_quantity}${c.rewards_available ? ", reward available" : ""})`);
-      const text = `${word}: ${punched.length ? punched.join("; ") : "no punches on this sale"}.`;
+      const points = this.pointsSummary(result);
+      const text = `${word}: ${punched.length ? punched.join("; ") : "no punches on this sale"}` +
+        `${points.length ? "; " + points.join("; ") : ""}.`;
       this.renderAccount(sale, {...result, uncommitted_lines: []}, {text, kind: "ok confirmation"});
     },
 

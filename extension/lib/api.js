@@ -27,7 +27,7 @@ async function loadConfig() {
   return {serverUrl, token, managed: Boolean(managed.server_url || managed.token)};
 }
 
-async function apiRequest(method, path, body, config) {
+async function apiRequest(method, path, body, config, headers) {
   const cfg = config || await loadConfig();
   if (!cfg.serverUrl || !cfg.token) {
     throw new ApiError("config", "The extension is not set up yet: open its options and enter the server " +
@@ -37,7 +37,7 @@ async function apiRequest(method, path, body, config) {
   try {
     response = await fetch(cfg.serverUrl + path, {
       method,
-      headers: {"Authorization": "Bearer " + cfg.token, "Content-Type": "application/json"},
+      headers: {"Authorization": "Bearer " + cfg.token, "Content-Type": "application/json", ...(headers || {})},
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });
@@ -69,6 +69,7 @@ function plainError(status, data) {
     manager_approval_required: "A manager must approve this: enter a manager PIN.",
     rate_limited: "Too many wrong PINs: wait 15 minutes or ask a manager to sign in.",
     no_reward_available: "This card has no reward available.",
+    insufficient_points: "Not enough points for this reward.",
     already_linked: "This POS customer is already linked to another loyalty account.",
     forbidden: "This register's token is not allowed to do that.",
   };

@@ -66,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
         if not database.is_closed() and is_postgres():
             database.close()
 
-    CORS(app, resources={r"/api/*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type"])
+    CORS(app, resources={r"/api/*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])
     _register_error_handlers(app)
 
     from .api import bp as api_bp
