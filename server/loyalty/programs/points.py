@@ -15,8 +15,8 @@ from decimal import Decimal
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
 from .base import ProgramKind, SaleContext
-from .points_ledger import balances, next_key, post
-from .points_models import PointsRedemption, PointsReward
+from .points_ledger import UPSERT_BALANCE, balances, next_key, post
+from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
 
 
@@ -233,6 +233,16 @@ class PointsKind(ProgramKind):
                      reason=f"sale moved to account {target_account}", now=now)
                 post(target_account, pid, "earn", n, key + ":to", actor, sale=sale.id,
                      reason=f"sale moved from account {source_account}", now=now)
+
+    def merge_accounts(self, primary_id: int, other_id: int, actor: str, now):
+        """The other account's ledger rows (and redemptions) move to the primary, as its punches do; the balance
+        caches are added up, so each stays the sum of its account's rows."""
+        PointsEntry.update(account=primary_id).where(PointsEntry.account == other_id).execute()
+        PointsRedemption.update(account=primary_id).where(PointsRedemption.account == other_id).execute()
+        for row in list(PointsBalance.select().where(PointsBalance.account == other_id)):
+            fastsql.execute(UPSERT_BALANCE, (primary_id, row.program_id, row.balance, row.lifetime_earned,
+                                      PointsBalance.updated_at.db_value(now)))
+            row.delete_instance()
 
     def account_summary(self, account_id: int, detail: bool = False) -> list:
         from .points_expiry import expiring
