@@ -18,6 +18,7 @@ from .base import ProgramKind, SaleContext
 from .points_ledger import UPSERT_BALANCE, balances, next_key, post
 from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
+from .points_words import plain
 
 
 @dataclass
@@ -67,9 +68,9 @@ def rewards_of(program_ids) -> dict:
 
 def reward_dict(reward: PointsReward, balance: int | None = None) -> dict:
     out = {"id": reward.id, "name": reward.name, "cost": reward.cost, "kind": reward.kind,
-           "value": None if reward.value is None else str(reward.value.normalize()),
+           "value": None if reward.value is None else plain(reward.value),
            "upcs": reward.upcs or [], "skus": reward.skus or [],
-           "max_value": None if reward.max_value is None else str(reward.max_value.normalize()),
+           "max_value": None if reward.max_value is None else plain(reward.max_value),
            "discount": discount_of(reward)}
     if balance is not None:
         out["affordable"] = balance >= reward.cost

@@ -16,6 +16,11 @@ def _products(rule: dict) -> str:
     return shown or "no product"
 
 
+def plain(value) -> str:
+    """A decimal as people write it: 10, 2.5 (never 1E+1)."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -31,7 +36,7 @@ def describe_rule(rule: dict) -> str:
     if rule.get("min_spend") and Decimal(rule["min_spend"]) > 0:
         text += f", when the sale reaches {_money(rule['min_spend'])}"
     if rule.get("multiplier") and Decimal(rule["multiplier"]) != 1:
-        text += f", times {Decimal(rule['multiplier']).normalize()}"
+        text += f", times {plain(rule['multiplier'])}"
     if rule.get("valid_from") and rule.get("valid_until"):
         text += f", from {rule['valid_from']} to {rule['valid_until']}"
     elif rule.get("valid_from"):
@@ -46,7 +51,7 @@ def describe_reward(reward: dict) -> str:
     if reward["kind"] == "amount_off":
         return f"{cost} = {_money(reward['value'])} off"
     if reward["kind"] == "percent_off":
-        return f"{cost} = {Decimal(reward['value']).normalize()}% off"
+        return f"{cost} = {plain(reward['value'])}% off"
     cap = f" (worth at most {_money(reward['max_value'])})" if reward.get("max_value") else ""
     return f"{cost} = a free {_products(reward)}{cap}"
 
