@@ -4,13 +4,18 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const h = LB.h;
+  const t = LB.t;
 
   // What the cashier takes off in the POS for a reward.
   function discountText(reward, discount) {
     const d = discount || reward.discount || {};
-    if (d.kind === "percent_off") return `${Number(d.amount)}% off the sale`;
-    if (d.kind === "free_item") return `the free item (at most ${LB.money(d.amount)})`;
-    return `${LB.money(d.amount)} off the sale`;
+    if (d.kind === "percent_off") return t("pointsDiscountPercent", LB.number(d.amount));
+    if (d.kind === "free_item") return t("pointsDiscountFree", LB.money(d.amount));
+    return t("pointsDiscountAmount", LB.money(d.amount));
+  }
+
+  function signed(n) {
+    return `${n > 0 ? "+" : ""}${LB.number(n)}`;
   }
 
   Object.assign(LB.Panel.prototype, {
@@ -21,44 +26,43 @@
       if (!programs.length) return null;
       const bySale = new Map(((answer && answer.points) || []).map((p) => [p.program_id, p]));
       const items = programs.map((p) => {
-        const here = bySale.get(p.program_id) || {};
-        const toEarn = here.to_earn || 0;
+        const toEarn = (bySale.get(p.program_id) || {}).to_earn || 0;
         const affordable = (p.rewards || []).filter((r) => r.affordable);
         return h("li", {class: "points-program", "data-program-id": p.program_id},
           h("span", {class: "program"}, p.program), " ",
-          h("span", {class: "balance"}, `${p.balance} points`),
-          toEarn ? h("span", {class: "after to-earn"}, ` → ${toEarn > 0 ? "+" : ""}${toEarn} with this sale`) : null,
-          p.balance < 0 ? h("p", {class: "warning"}, "The balance is below zero: points earned by a returned sale " +
-            "were already spent.") : null,
+          h("span", {class: "balance"}, t("pointsBalance", LB.number(p.balance))),
+          toEarn ? " " : null,
+          toEarn ? h("span", {class: "after to-earn"}, t("pointsToEarn", signed(toEarn))) : null,
+          p.balance < 0 ? h("p", {class: "warning"}, t("pointsNegative")) : null,
           affordable.length ? h("ul", {class: "points-rewards"}, affordable.map((r) => h("li", {},
-            h("span", {class: "reward-name"}, `${r.name} (${r.cost} points) `),
+            h("span", {class: "reward-name"}, t("pointsRewardCost", r.name, LB.number(r.cost))),
             h("button", {type: "button", class: "redeem-points", "data-reward-id": r.id,
               "data-key": crypto.randomUUID(),
-              onclick: (e) => this.redeemPoints(sale, account, p, r, e.currentTarget.dataset.key)}, "Redeem")))) :
-            null);
+              onclick: (e) => this.redeemPoints(sale, account, p, r, e.currentTarget.dataset.key)},
+            t("pointsRedeem"))))) : null);
       });
-      return h("section", {class: "points-section"}, h("h3", {}, "Points"), h("ul", {class: "points"}, items));
+      return h("section", {class: "points-section"}, h("h3", {}, t("pointsHeading")),
+        h("ul", {class: "points"}, items));
     },
 
-    // One line for the commit confirmation: "Paws Points +104 (balance 604)".
+    // The commit confirmation's points part: "Paws Points +104 (balance 604)".
     pointsSummary(result) {
-      return (result.points || []).filter((p) => p.earned || p.restored).map((p) =>
-        `${p.program} ${p.earned > 0 ? "+" : ""}${p.earned}${p.restored ? `, ${p.restored} given back` : ""} ` +
-        `(balance ${p.balance})`);
+      return (result.points || []).filter((p) => p.earned || p.restored).map((p) => p.restored ?
+        t("pointsCommittedRestored", p.program, signed(p.earned), LB.number(p.restored), LB.number(p.balance)) :
+        t("pointsCommitted", p.program, signed(p.earned), LB.number(p.balance)));
     },
 
     async redeemPoints(sale, account, program, reward, key) {
       for (const b of this.bodyEl.querySelectorAll("button")) b.disabled = true;
-      this.say("Redeeming…");
+      this.say(t("pointsRedeeming"));
       const r = await LB.send("redeemPoints", {accountId: account.id, programId: program.program_id,
         rewardId: reward.id, sale: {system: sale.pos.system, sale_id: sale.pos.sale_id}, key});
       if (!r.ok) {
         for (const b of this.bodyEl.querySelectorAll("button")) b.disabled = false;
         return this.say(r.error, "error");
       }
-      this.refresh({kind: "ok reward-done", text: `${reward.name} redeemed: apply ` +
-        `${discountText(reward, r.data.discount)} in the POS now. ${r.data.points_spent} points spent; ` +
-        `balance ${r.data.balance}.`});
+      this.refresh({kind: "ok reward-done", text: t("pointsRedeemed", reward.name,
+        discountText(reward, r.data.discount), LB.number(r.data.points_spent), LB.number(r.data.balance))});
     },
   });
 })();

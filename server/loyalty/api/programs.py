@@ -1,5 +1,6 @@
 """Frequent-buyer programs."""
 from flask import g, request
+from flask_babel import gettext as _
 
 from ..domain.programs import create_program, program_dict, update_program
 from ..errors import NotFound, ValidationFailed
@@ -51,7 +52,7 @@ def programs_list():
 def programs_get(program_id):
     program = Program.get_or_none(Program.id == program_id)
     if program is None:
-        raise NotFound(f"no program {program_id}")
+        raise NotFound(_("no program %(id)s", id=program_id))
     return program_dict(program)
 
 
