@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _, ngettext
+
 from .points_rules import earn
 
 
@@ -12,8 +14,11 @@ def _money(value) -> str:
 
 def _products(rule: dict) -> str:
     codes = list(rule.get("upcs") or []) + list(rule.get("skus") or [])
-    shown = ", ".join(codes[:3]) + (f" and {len(codes) - 3} more" if len(codes) > 3 else "")
-    return shown or "no product"
+    if not codes:
+        return _("no product")
+    if len(codes) > 3:
+        return _("%(codes)s and %(n)s more", codes=", ".join(codes[:3]), n=len(codes) - 3)
+    return ", ".join(codes)
 
 
 def plain(value) -> str:
@@ -21,44 +26,46 @@ def plain(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+def _points(n: int) -> str:
+    return ngettext("%(num)d point", "%(num)d points", n)
 
 
 def describe_rule(rule: dict) -> str:
-    points = _plural(rule["points"], "point")
+    points = _points(rule["points"])
     if rule["type"] == "spend":
-        text = f"{points} for every {_money(rule['per_amount'])} spent"
+        text = _("%(points)s for every %(amount)s spent", points=points, amount=_money(rule["per_amount"]))
     elif rule["type"] == "item":
-        text = f"{points} for each unit of {_products(rule)}"
+        text = _("%(points)s for each unit of %(products)s", points=points, products=_products(rule))
     else:
-        text = f"{points} for each visit"
+        text = _("%(points)s for each visit", points=points)
     if rule.get("min_spend") and Decimal(rule["min_spend"]) > 0:
-        text += f", when the sale reaches {_money(rule['min_spend'])}"
+        text += _(", when the sale reaches %(amount)s", amount=_money(rule["min_spend"]))
     if rule.get("multiplier") and Decimal(rule["multiplier"]) != 1:
-        text += f", times {plain(rule['multiplier'])}"
+        text += _(", times %(factor)s", factor=plain(rule["multiplier"]))
     if rule.get("valid_from") and rule.get("valid_until"):
-        text += f", from {rule['valid_from']} to {rule['valid_until']}"
+        text += _(", from %(start)s to %(end)s", start=rule["valid_from"], end=rule["valid_until"])
     elif rule.get("valid_from"):
-        text += f", from {rule['valid_from']}"
+        text += _(", from %(start)s", start=rule["valid_from"])
     elif rule.get("valid_until"):
-        text += f", until {rule['valid_until']}"
+        text += _(", until %(end)s", end=rule["valid_until"])
     return text
 
 
 def describe_reward(reward: dict) -> str:
-    cost = _plural(reward["cost"], "point")
+    cost = _points(reward["cost"])
     if reward["kind"] == "amount_off":
-        return f"{cost} = {_money(reward['value'])} off"
+        return _("%(cost)s = %(amount)s off", cost=cost, amount=_money(reward["value"]))
     if reward["kind"] == "percent_off":
-        return f"{cost} = {plain(reward['value'])}% off"
-    cap = f" (worth at most {_money(reward['max_value'])})" if reward.get("max_value") else ""
-    return f"{cost} = a free {_products(reward)}{cap}"
+        return _("%(cost)s = %(percent)s percent off", cost=cost, percent=plain(reward["value"]))
+    if reward.get("max_value"):
+        return _("%(cost)s = a free %(products)s (worth at most %(amount)s)", cost=cost,
+                 products=_products(reward), amount=_money(reward["max_value"]))
+    return _("%(cost)s = a free %(products)s", cost=cost, products=_products(reward))
 
 
 def describe_exclusions(settings: dict) -> str | None:
     codes = list(settings.get("exclude_upcs") or []) + list(settings.get("exclude_skus") or [])
-    return f"Never earn: {', '.join(codes)}" if codes else None
+    return _("Never earn: %(codes)s", codes=", ".join(codes)) if codes else None
 
 
 def preview_earn(settings: dict, amount: Decimal, when) -> int:

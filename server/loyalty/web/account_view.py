@@ -62,8 +62,9 @@ def points_page(account_id: int) -> dict:
     from ..programs.points_history import points_history
 
     return {"points": KIND.account_summary(account_id, detail=True), "points_ledger": points_history(account_id),
-            "points_kinds": {"earn": "earned", "spend": "spent on a reward", "reverse_earn": "taken back (refund)",
-                             "restore_spend": "given back", "adjust": "adjusted", "expire": "expired"}}
+            "points_kinds": {"earn": _l("earned"), "spend": _l("spent on a reward"),
+                             "reverse_earn": _l("taken back (refund)"), "restore_spend": _l("given back"),
+                             "adjust": _l("adjusted"), "expire": _l("expired")}}
 
 
 def account_page(account: Account) -> dict:

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..domain.accounts import get_account
@@ -45,7 +46,7 @@ def _int(text: str, field: str, errors: dict):
     try:
         return int(text)
     except ValueError:
-        errors.setdefault(field, []).append("a whole number")
+        errors.setdefault(field, []).append(_("a whole number"))
         return None
 
 
@@ -79,18 +80,18 @@ def points_form_data(form) -> dict:
         reward["upcs"], reward["skus"] = _codes(row["codes"])
         rewards.append(reward)
     if errors:
-        raise ValidationFailed("some numbers are not whole numbers", fields=errors)
+        raise ValidationFailed(_("some numbers are not whole numbers"), fields=errors)
     data["earn_rules"], data["rewards"] = rules, rewards
     try:
         return PointsProgramSchema().load(data)
     except ValidationError as exc:
-        raise ValidationFailed("some fields are not valid", fields=_flat(exc.messages)) from None
+        raise ValidationFailed(_("some fields are not valid"), fields=_flat(exc.messages)) from None
 
 
 def _flat(messages: dict) -> dict:
     """Nested schema errors as "rule 1, per_amount": [...] (rows counted from 1, as the form shows them)."""
     out = {}
-    names = {"earn_rules": "rule", "rewards": "reward"}
+    names = {"earn_rules": _("rule"), "rewards": _("reward")}
     for key, value in messages.items():
         if isinstance(value, dict):
             for row, fields in value.items():
@@ -133,7 +134,7 @@ def points_program_new():
 @needs("manager")
 def points_program_create():
     program = create_program(points_form_data(request.form), g.actor)
-    flash(f"Points program {program.name} created.")
+    flash(_("Points program %(name)s created.", name=program.name))
     return redirect(url_for("web.points_program_edit", program_id=program.id))
 
 
@@ -151,9 +152,9 @@ def points_program_edit(program_id):
 def points_program_update(program_id):
     program = found(Program, program_id, "program")
     if program.kind != "points":
-        raise ValidationFailed("this is not a points program", fields={"program": ["not a points program"]})
+        raise ValidationFailed(_("this is not a points program"), fields={"program": [_("not a points program")]})
     update_program(program.id, points_form_data(request.form), g.actor)
-    flash(f"Points program {program.name} saved.")
+    flash(_("Points program %(name)s saved.", name=program.name))
     return redirect(url_for("web.points_program_edit", program_id=program.id))
 
 
@@ -166,12 +167,13 @@ def points_adjust(account_id):
     points = _int(request.form.get("points", "").strip().replace("+", ""), "points", errors)
     reason = request.form.get("reason", "").strip()[:500]
     if not reason:
-        errors["reason"] = ["say why"]
+        errors["reason"] = [_("say why")]
     if errors:
-        raise ValidationFailed("the adjustment needs a program, a whole number of points and a reason",
+        raise ValidationFailed(_("the adjustment needs a program, a whole number of points and a reason"),
                                fields=errors)
     result = adjust(account.id, program_id, points, reason, g.actor)
-    flash(f"{'+' if points > 0 else ''}{points} points ({reason}); the balance is now {result['balance']}.")
+    flash(_("%(points)s points (%(reason)s); the balance is now %(balance)s.",
+            points=f"{'+' if points > 0 else ''}{points}", reason=reason, balance=result["balance"]))
     return redirect(url_for("web.account", account_id=account.id) + "#points")
 
 
