@@ -139,7 +139,8 @@ def _match_refunds(ctx: SaleContext, return_for: Sale | None):
                 sales[ref["sale_id"]] = found if found is not None and found.account_id is not None else None
             sale = sales[ref["sale_id"]]
             if sale is None:
-                ctx.warn("original_not_committed", f"sale {ref['sale_id']} was never committed: nothing to reverse",
+                ctx.warn("original_not_committed", _("sale %(id)s was never committed: nothing to reverse",
+                                                     id=ref["sale_id"]),
                          line["line_id"])
                 continue
         if sale is None:
@@ -147,8 +148,8 @@ def _match_refunds(ctx: SaleContext, return_for: Sale | None):
         if ctx.account is None:  # a refund of other sales' lines only: the account of the first one
             ctx.account = get_account(sale.account_id)
         if sale.account_id != ctx.account.id and get_account(sale.account_id).id != ctx.account.id:
-            ctx.warn("original_other_account", f"sale {sale.pos_sale_id} belongs to another account: nothing "
-                                               "reversed here", line["line_id"])
+            ctx.warn("original_other_account", _("sale %(id)s belongs to another account: nothing reversed here",
+                                                 id=sale.pos_sale_id), line["line_id"])
             continue
         candidates = lines_of(sale)
         prior = ctx.existing.get(line["line_id"])

@@ -97,15 +97,15 @@ class PunchKind(ProgramKind):
             programs = qualifying.get(i, [])
             if not line.get("upc") and not line.get("sku"):
                 if line.get("product_id"):
-                    ctx.warn("unknown_product", f"product {line['product_id']} is not in the catalog: no punch",
+                    ctx.warn("unknown_product", _("product %(id)s is not in the catalog: no punch", id=line["product_id"]),
                              line["line_id"])
                 continue
             if not programs:
                 continue
             n = whole(q)
             if n is None:
-                ctx.warn("fractional_quantity", f"{line.get('name') or line['line_id']}: quantity {q} is not "
-                                                "whole, so it punches nothing", line["line_id"])
+                ctx.warn("fractional_quantity", _("%(item)s: quantity %(qty)s is not whole, so it punches nothing",
+                                                  item=line.get("name") or line["line_id"], qty=q), line["line_id"])
                 continue
             if n < 0:
                 ctx.warn("negative_quantity", _("a returned item is reversed through a refund sale (return_for)"),
@@ -132,7 +132,7 @@ class PunchKind(ProgramKind):
             o = match.original
             returned = whole(-line["quantity"])
             if returned is None:
-                ctx.warn("fractional_quantity", f"quantity {line['quantity']} is not whole: no punch reversed",
+                ctx.warn("fractional_quantity", _("quantity %(qty)s is not whole: no punch reversed", qty=line["quantity"]),
                          line["line_id"])
                 returned = 0
             returned = min(returned, int(match.returned))
