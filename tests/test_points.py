@@ -317,3 +317,17 @@ def test_merging_accounts_moves_the_points_and_relinking_moves_a_sales_points(ap
     assert (balance(api, linked, points), balance(api, right, points)) == (20, 30)
     check_cache(linked, points)
     check_cache(right, points)
+
+
+def test_the_server_expires_points_by_itself_through_the_background_worker(api, manager_api, linked):
+    from loyalty.background import JOBS, run_job
+
+    program = points_program(manager_api, expiry_days=30)
+    commit(api, sale("S-1", lines=[treat(1, price="100.00")]))
+    for row in PointsEntry.select():  # earned 40 days ago
+        row.created_at -= dt.timedelta(days=40)
+        row.expires_at -= dt.timedelta(days=40)
+        row.save()
+    assert run_job(JOBS["points-expiry"]) is True
+    assert balance(api, linked, program) == 0
+    assert PointsEntry.get(PointsEntry.kind == "expire").points == -100
