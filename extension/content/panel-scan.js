@@ -4,21 +4,18 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const h = LB.h;
+  const t = LB.t;
 
-  const REFUSALS = {
-    invalid_card_code: "That is not a member card code (a character was misread or mistyped). Scan it again.",
-    unknown_card: "No member card has this code.",
-    card_revoked: "This card was revoked (lost or replaced). Find the customer by name, phone or email instead.",
-    card_unassigned: "This card is not given to anyone yet. Give it to the customer in the staff app.",
-  };
+  const REFUSALS = {invalid_card_code: "scanInvalidCode", unknown_card: "scanUnknownCard",
+    card_revoked: "scanRevokedCard", card_unassigned: "scanUnassignedCard"};
 
   Object.assign(LB.Panel.prototype, {
     // The scan field for a view; `autofocus` so that a scanner's keystrokes land in it.
     scanField(sale, {autofocus = false} = {}) {
       const code = h("input", {type: "text", name: "card_code", class: "scan", maxlength: "40",
         autocomplete: "off", autocapitalize: "characters", spellcheck: "false", autofocus,
-        "aria-label": "Member card code", placeholder: "Scan or type a member card"});
-      const form = h("form", {class: "scan-card"}, code, h("button", {type: "submit"}, "Find card"));
+        "aria-label": t("scanFieldLabel"), placeholder: t("scanFieldPlaceholder")});
+      const form = h("form", {class: "scan-card"}, code, h("button", {type: "submit"}, t("scanFindButton")));
       form.addEventListener("submit", (e) => {
         e.preventDefault();
         const text = code.value.trim();
@@ -28,10 +25,10 @@
     },
 
     async lookUpCard(sale, text) {
-      this.say("Looking up the card…");
+      this.say(t("scanLookingUp"));
       const answer = await LB.send("memberCard", {code: text});
       if (!answer.ok) {
-        return this.say(REFUSALS[answer.code] || answer.error, "error");
+        return this.say(REFUSALS[answer.code] ? t(REFUSALS[answer.code]) : answer.error, "error");
       }
       this.renderCardFound(sale, answer.data);
     },
@@ -40,20 +37,20 @@
       const a = found.account;
       const posCustomer = sale.customer && sale.customer.pos_id;
       const who = posCustomer ? ([sale.customer.first_name, sale.customer.last_name].filter(Boolean).join(" ") ||
-        "this POS customer") : null;
+        t("scanThisCustomer")) : null;
       const cards = (a.cards || []).filter((c) => c.status === "open" || c.status === "complete");
-      this.show("card-found", "Member card", [
+      this.show("card-found", t("scanFoundTitle"), [
         h("p", {class: "found"}, h("span", {class: "name"}, a.name), " ",
           h("span", {class: "muted"}, [a.email, a.phone].filter(Boolean).join(" · "))),
-        h("p", {class: "muted"}, `Card ${found.card.code_display}`),
+        h("p", {class: "muted"}, t("scanCardCode", found.card.code_display)),
         cards.length ? h("ul", {class: "card-summary"}, cards.map((c) => h("li", {},
-          `${c.program}: ${c.status === "complete" ? "reward available" : `${c.punches} of ${c.buy_quantity}`}`)))
+          `${c.program}: ${c.status === "complete" ? t("scanRewardAvailable") : `${c.punches} / ${c.buy_quantity}`}`)))
           : null,
-        h("p", {}, posCustomer ? `Link ${who} to this loyalty account?` : "Use this loyalty account for this sale?"),
+        h("p", {}, posCustomer ? t("scanLinkQuestion", who) : t("scanUseQuestion")),
         h("div", {class: "actions"},
           h("button", {type: "button", class: "primary confirm-card", autofocus: true,
-            onclick: () => this.select(sale, a)}, posCustomer ? "Link" : "Use this account"),
-          h("button", {type: "button", onclick: () => this.refresh()}, "Cancel")),
+            onclick: () => this.select(sale, a)}, posCustomer ? t("scanLinkButton") : t("scanUseButton")),
+          h("button", {type: "button", onclick: () => this.refresh()}, t("scanCancel"))),
       ]);
     },
   });
