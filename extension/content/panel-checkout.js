@@ -68,6 +68,7 @@
         cards.length ? h("ul", {class: "cards"}, cards.map((c) => this.cardItem(sale, account, c,
           projected.get(c.program_id)))) : h("p", {class: "muted"}, t("noCards")),
         h("p", {class: "rewards"}, t("rewardsAvailable", LB.number(rewards.length))),
+        this.pointsSection(sale, account, preview),
         h("h3", {}, t("uncommittedPurchases")),
         lines.length ? h("ul", {class: "uncommitted"}, lines.map((l) => this.lineItem(l, moves))) :
           onSale.length ? h("p", {class: "no-items all-committed"}, t("allCommitted")) :
@@ -145,7 +146,8 @@
 
     renderCommitted(sale, result, word) {
       const punched = (result.cards || []).filter((c) => c.punches_to_add !== 0).map(cardChange);
-      const text = t("committedSummary", word, punched.length ? punched.join("; ") : t("noPunches"));
+      const parts = [punched.length ? punched.join("; ") : t("noPunches"), ...this.pointsSummary(result)];
+      const text = t("committedSummary", word, parts.join("; "));
       this.renderAccount(sale, {...result, uncommitted_lines: []}, {text, kind: "ok confirmation"}, true);
     },
 
