@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from .bounds import IdField
 from .domain.programs import REQUIRABLE_FIELDS, REWARD_RULES
 
 POS_SYSTEMS = ("lightspeed-x", "lightspeed-r", "demo")
@@ -55,7 +56,7 @@ class LineSchema(Base):
 class SaleSchema(Base):
     pos = fields.Nested(PosSchema, required=True)
     customer = fields.Nested(CustomerSchema, load_default=None, allow_none=True)
-    account_id = fields.Int(load_default=None, allow_none=True, strict=True)
+    account_id = IdField(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(LineSchema), required=True, validate=validate.Length(max=500))
 
     @validates_schema
@@ -128,12 +129,12 @@ class AccountCreateSchema(AccountUpdateSchema):
 
 
 class LinkSchema(Base):
-    account_id = fields.Int(required=True, strict=True)
+    account_id = IdField(required=True)
 
 
 class UnlinkSchema(Base):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
-    move_sales_to = fields.Int(load_default=None, allow_none=True, strict=True)
+    move_sales_to = IdField(load_default=None, allow_none=True)
     manager_pin = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
 
 

@@ -5,6 +5,7 @@ from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, request
 
+from .. import bounds
 from ..auth import authenticate, require_role
 from ..errors import LoyaltyError
 
@@ -13,11 +14,15 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def body(schema_cls, partial=False):
     """The request's JSON loaded through ``schema_cls``: 400 for malformed JSON, 422 naming each bad field."""
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        if request.get_data(cache=True).strip():
-            raise LoyaltyError("the body is not valid JSON", code="malformed_json", status=400)
+    raw = request.get_data(cache=True)
+    if not raw.strip():
         raise LoyaltyError("a JSON body is required", code="malformed_json", status=400)
+    try:
+        data = bounds.loads(raw)
+    except bounds.InputRefused as exc:
+        raise LoyaltyError(str(exc), code="malformed_json", status=400) from None
+    except ValueError:
+        raise LoyaltyError("the body is not valid JSON", code="malformed_json", status=400) from None
     if not isinstance(data, dict):
         raise LoyaltyError("the body must be a JSON object", code="malformed_json", status=400)
     return _schema(schema_cls, partial).load(data)

@@ -33,7 +33,7 @@ def accounts_search():
     return {"accounts": [dom.account_dict(a) for a in dom.search_accounts(q, region())]}
 
 
-@bp.get("/accounts/<int:account_id>")
+@bp.get("/accounts/<id:account_id>")
 @auth("cashier")
 def accounts_get(account_id):
     account = dom.get_account(account_id)
@@ -43,14 +43,14 @@ def accounts_get(account_id):
     return out
 
 
-@bp.patch("/accounts/<int:account_id>")
+@bp.patch("/accounts/<id:account_id>")
 @auth("cashier")
 def accounts_update(account_id):
     account = dom.update_account(account_id, body(AccountUpdateSchema, partial=True), g.actor, region())
     return dom.account_dict(account, cards=True, links=True)
 
 
-@bp.get("/accounts/<int:account_id>/history")
+@bp.get("/accounts/<id:account_id>/history")
 @auth("cashier")
 def accounts_history(account_id):
     """Every punch row, redemption and audit entry: the answer to "why does my card say 7?"."""

@@ -255,6 +255,10 @@ def resolve_customer(system: str, customer: dict, region: str = "US", limit: int
             "prefill": prefill}
 
 
+# A name is a few words; each word is two LIKE terms, and SQLite's parser overflows its stack at about 90 words.
+MAX_SEARCH_WORDS = 8
+
+
 def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account]:
     q = (q or "").strip()
     if not q:
@@ -276,7 +280,7 @@ def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account
         (PosLink.pos_customer_id == q) & PosLink.unlinked_at.is_null()).limit(limit)]
     # Every word must start the last name, the first name or a later part of either (peewee escapes LIKE).
     cond = live
-    for word in q.lower().split():
+    for word in q.lower().split()[:MAX_SEARCH_WORDS]:
         cond &= Account.name_key.startswith(word) | Account.name_key.contains(" " + word)
     if linked:
         cond = (cond | Account.id.in_(linked)) & live
