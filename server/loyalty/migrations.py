@@ -8,7 +8,7 @@ shipped; add a new one. ``loyalty init-db`` (and ``serve``/``demo``) applies wha
 from __future__ import annotations
 
 from peewee import IntegerField
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from .db import database, is_postgres
 from .models import BaseModel, create_tables, utcnow
@@ -23,7 +23,13 @@ class SchemaVersion(BaseModel):
 # Migration functions take a migrator and call playhouse.migrate.migrate(...) with its operations, e.g.
 #   def m2_add_pet_names(migrator):
 #       migrate(migrator.add_column("account", "pet_names", TextField(default="")))
-MIGRATIONS: list = []
+def m1_user_session_gen(migrator):
+    """Sign-out, a password change and a lock-out end a user's sessions on every device (issue 9)."""
+    if "session_gen" not in {c.name for c in database.get_columns("user")}:  # tables made by create_tables have it
+        migrate(migrator.add_column("user", "session_gen", IntegerField(default=0)))
+
+
+MIGRATIONS: list = [m1_user_session_gen]
 
 
 def migrator():

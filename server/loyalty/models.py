@@ -285,6 +285,7 @@ class User(BaseModel):
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    session_gen = IntegerField(default=0)  # raised to end every session of this user (web/security.py)
 
 
 ALL_MODELS = [

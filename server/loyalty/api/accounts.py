@@ -46,7 +46,13 @@ def accounts_get(account_id):
 @bp.patch("/accounts/<id:account_id>")
 @auth("cashier")
 def accounts_update(account_id):
-    account = dom.update_account(account_id, body(AccountUpdateSchema, partial=True), g.actor, region())
+    """Change an account's details.
+
+    Staff and managers may change any field. A register (cashier token) may only fill in an email, a phone or an
+    address the account does not have yet, and record SMS/email consent given or withdrawn at the counter; any
+    other change is a 403 naming each refused field in error.fields, and nothing of the request is kept."""
+    account = dom.update_account(account_id, body(AccountUpdateSchema, partial=True), g.actor, region(),
+                                 register=_is_register())
     return dom.account_dict(account, cards=True, links=True)
 
 
@@ -75,6 +81,10 @@ def accounts_history(account_id):
                   for a in AuditLog.select().where(AuditLog.account_id == account.id)
                   .order_by(AuditLog.id.desc()).limit(200)],
     }
+
+
+def _is_register() -> bool:
+    return RANK[g.role] < RANK["staff"]
 
 
 def _check_system(system):

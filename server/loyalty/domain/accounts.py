@@ -6,12 +6,13 @@ from peewee import IntegrityError
 from .. import fastsql
 from ..audit import record
 from ..db import write_transaction
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import Account, PosLink, Sale, utcnow
 from .cards import account_cards, iso
 from .contacts import ContactError, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+ADDRESS_ATTRS = tuple(f"address_{k}" if k in ("line1", "line2") else k for k in ADDRESS_FIELDS)
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test")
 
 
@@ -131,11 +132,43 @@ def create_account(data: dict, actor: str, region: str = "US") -> Account:
     return account
 
 
-def update_account(account_id: int, data: dict, actor: str, region: str = "US") -> Account:
+# What a register (a cashier token) may change on an account: what a customer tells the cashier at the counter.
+# A contact detail only where the account has none yet (the panel asks for them before a reward), and consent
+# given or withdrawn. Names, notes, replacing a contact detail and is_test (a test account leaves the reports)
+# need the staff role.
+REGISTER_FILLS = {"email": lambda a: bool(a.email), "phone": lambda a: bool(a.phone),
+                  "address": lambda a: a.has_address()}
+REGISTER_MAY_SET = ("sms_consent", "email_consent")
+
+
+def _register_refusals(changed: dict, had: dict) -> dict:
+    """The fields a register changed but may not (``changed`` from _apply_fields, ``had`` which contact details
+    the account had before), each with why."""
+    refused = {}
+    for attr in changed:
+        field = "address" if attr in ADDRESS_ATTRS else attr
+        if field.startswith(REGISTER_MAY_SET):  # the consent flags and their _source
+            continue
+        if field in REGISTER_FILLS:
+            if had[field]:
+                refused[field] = ["a register may fill this in only when the account has none; staff can change it"]
+            continue
+        refused[field] = ["a register may not change this; it needs the staff role"]
+    return refused
+
+
+def update_account(account_id: int, data: dict, actor: str, region: str = "US", *,
+                   register: bool = False) -> Account:
+    """Change an account's details; ``register``: the change comes from a cashier token (REGISTER_FILLS)."""
     now = utcnow()
     with write_transaction():
         account = get_account(account_id)
+        had = {field: check(account) for field, check in REGISTER_FILLS.items()}
         changed = _apply_fields(account, data, region, actor, now)
+        refused = _register_refusals(changed, had) if register else {}
+        if refused:  # raised inside the transaction: nothing of this request is kept
+            raise Forbidden("a register may only fill in missing contact details and record consent",
+                            code="forbidden", fields=refused)
         if not account.first_name or not account.last_name:
             raise ValidationFailed("first and last name cannot be empty", fields={
                 k: ["required"] for k in ("first_name", "last_name") if not getattr(account, k)})
