@@ -49,20 +49,35 @@ def IdField(**kwargs) -> fields.Int:  # noqa: N802  (reads as a field class in s
     return fields.Int(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+# Every string a schema loads: no NUL (U+0000). A validator, so the 422 names the field and the OpenAPI document
+# states the rule as a pattern (schemas.Base adds it to each string field).
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character (U+0000)")
+
+
+def string_fields(field):
+    """``field`` and the string fields inside it (a list's items, a dict's keys and values)."""
+    if isinstance(field, fields.String):
+        yield field
+    for inner in (getattr(field, "inner", None), getattr(field, "key_field", None),
+                  getattr(field, "value_field", None)):
+        if inner is not None:
+            yield from string_fields(inner)
+
+
 class InputRefused(LoyaltyError):
     """Input no route accepts (too deep, a NUL character): a 400 ``bad_request``, JSON or a page like any error."""
     status = 400
     code = "bad_request"
 
 
-def refusal(value, max_depth: int = MAX_DEPTH) -> str | None:
+def refusal(value, max_depth: int = MAX_DEPTH, check_nul: bool = True) -> str | None:
     """Why a parsed JSON value is refused (nested too deep, a NUL character in a string or key), or None.
     Iterative, so a deep value cannot overflow the stack here."""
     stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if check_nul and "\x00" in item:
                 return "the JSON holds a NUL character (\\u0000)"
         elif isinstance(item, (dict, list)):
             if depth >= max_depth:
@@ -76,14 +91,14 @@ def has_nul(text: str | None) -> bool:
     return text is not None and "\x00" in text
 
 
-def loads(text: str | bytes):
-    """``json.loads`` for untrusted text: InputRefused when nested too deep or holding a NUL character,
-    ValueError when not JSON."""
+def loads(text: str | bytes, *, nul_ok: bool = False):
+    """``json.loads`` for untrusted text: InputRefused when nested too deep or (unless ``nul_ok``: a schema checks
+    the fields it keeps) holding a NUL character; ValueError when not JSON."""
     try:
         value = json.loads(text)
     except RecursionError:  # the C parser stops at the interpreter's recursion limit
         raise InputRefused(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
-    reason = refusal(value)
+    reason = refusal(value, check_nul=not nul_ok)
     if reason:
         raise InputRefused(reason)
     return value

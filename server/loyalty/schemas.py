@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from .bounds import IdField
+from .bounds import NO_NUL, IdField, string_fields
 from .domain.programs import REQUIRABLE_FIELDS, REWARD_RULES
 
 POS_SYSTEMS = ("lightspeed-x", "lightspeed-r", "demo")
@@ -14,8 +14,16 @@ Short = validate.Length(max=100)
 
 
 class Base(Schema):
+    """Unknown fields are ignored; every string field refuses NUL characters (PostgreSQL cannot store them)."""
+
     class Meta:
         unknown = EXCLUDE
+
+    def on_bind_field(self, field_name, field_obj):
+        for text_field in string_fields(field_obj):
+            # A field with its own pattern (a country code) excludes NUL already.
+            if not any(isinstance(v, validate.Regexp) for v in text_field.validators):
+                text_field.validators.append(NO_NUL)
 
 
 def _text(max_len=100, **kw):
