@@ -22,16 +22,20 @@ REQUEST_BODIES = {
     "api.sales_preview": schemas.PreviewSchema,
     "api.sales_commit": schemas.CommitSchema,
     "api.cards_redeem": schemas.RedeemSchema,
+    "api.points_redeem": schemas.PointsRedeemSchema,
+    "api.points_adjust": schemas.PointsAdjustSchema,
 }
 ERRORS = {
     "400": "Malformed JSON (not JSON, not an object, nested too deep) or a NUL character in the address",
     "401": "Missing or invalid token", "403": "Role too low, or a field this role may not change (error.fields)",
     "404": "Unknown id", "409": "Conflict (already_linked, reason_required, customer_not_linked, "
-    "no_reward_available)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
+    "no_reward_available, insufficient_points, program_archived, sale_committed)", "413": "Body over 1 MB",
+    "422": "Invalid fields, each named in error.fields",
     "503": "The database is busy or restarting (code busy, Retry-After): try again",
 }
 # What the routes answer besides the errors above: creations are 201; a register's manager PIN can be locked out.
-CREATED = {"api.accounts_create", "api.programs_create", "api.cards_redeem"}
+SUCCESS = {"api.accounts_create": ("201",), "api.programs_create": ("201",), "api.cards_redeem": ("201",),
+           "api.points_redeem": ("200", "201")}  # 200: the same Idempotency-Key again
 EXTRA_ERRORS = {"api.links_delete": {"429": "Too many wrong manager PINs from this token (rate_limited)"}}
 # Path parameters, typed as the routes take them (an id out of range is a 404, an unknown system a 422).
 PATH_PARAMETERS = {
@@ -61,6 +65,9 @@ def build_spec(app) -> dict:
                                         "{\"error\": {\"code\", \"message\", \"fields\"}}."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=schemas.ErrorEnvelope)
+    from .programs.points_rules import PointsProgramSchema
+
+    spec.components.schema("PointsProgram", schema=PointsProgramSchema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith("api."):
             continue
@@ -69,9 +76,9 @@ def build_spec(app) -> dict:
         operations = {}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             doc = (view.__doc__ or rule.endpoint.split(".")[1].replace("_", " ")).strip()
-            ok = "201" if rule.endpoint in CREATED else "200"
             op = {"summary": doc.splitlines()[0], "description": doc,
-                  "responses": {ok: {"description": "Created" if ok == "201" else "OK"}}}
+                  "responses": {ok: {"description": "Created" if ok == "201" else "OK"}
+                                for ok in SUCCESS.get(rule.endpoint, ("200",))}}
             role = getattr(view, "required_role", None)
             if role:
                 op["security"] = [{"bearer": []}]
