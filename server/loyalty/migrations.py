@@ -7,11 +7,7 @@ shipped; add a new one. ``loyalty init-db`` (and ``serve``/``demo``) applies wha
 """
 from __future__ import annotations
 
-<<<<<<< HEAD
-from peewee import IntegerField
-=======
 from peewee import CharField, IntegerField
->>>>>>> main
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from .db import database, is_postgres
@@ -27,23 +23,19 @@ class SchemaVersion(BaseModel):
 # Migration functions take a migrator and call playhouse.migrate.migrate(...) with its operations, e.g.
 #   def m2_add_pet_names(migrator):
 #       migrate(migrator.add_column("account", "pet_names", TextField(default="")))
-<<<<<<< HEAD
-def m1_user_session_gen(migrator):
-    """Sign-out, a password change and a lock-out end a user's sessions on every device (issue 9)."""
-    if "session_gen" not in {c.name for c in database.get_columns("user")}:  # tables made by create_tables have it
-        migrate(migrator.add_column("user", "session_gen", IntegerField(default=0)))
-
-
-MIGRATIONS: list = [m1_user_session_gen]
-=======
 def m1_program_kind(migrator):
     """Programs have a kind (punch cards until now) and the kind's own settings (points rules)."""
     migrate(migrator.add_column("program", "kind", CharField(max_length=20, default="punch")),
             migrator.add_column("program", "settings", JSONField(null=True)))
 
 
-MIGRATIONS: list = [m1_program_kind]
->>>>>>> main
+def m2_user_session_gen(migrator):
+    """Sign-out, a password change and a lock-out end a user's sessions on every device (issue 9)."""
+    if "session_gen" not in {c.name for c in database.get_columns("user")}:  # tables made by create_tables have it
+        migrate(migrator.add_column("user", "session_gen", IntegerField(default=0)))
+
+
+MIGRATIONS: list = [m1_program_kind, m2_user_session_gen]
 
 
 def migrator():
