@@ -29,13 +29,24 @@ def m1_program_kind(migrator):
             migrator.add_column("program", "settings", JSONField(null=True)))
 
 
-def m2_user_session_gen(migrator):
+def m2_user_language(migrator):
+    """The staff app's language a user chose (loyalty.i18n); None: the store's default."""
+    migrate(migrator.add_column("user", "language", CharField(max_length=5, null=True)))
+
+
+def m3_account_language(migrator):
+    """The language of a customer's page and emails."""
+    migrate(migrator.add_column("account", "language", CharField(max_length=5, default="en")))
+
+
+
+def m4_user_session_gen(migrator):
     """Sign-out, a password change and a lock-out end a user's sessions on every device (issue 9)."""
     if "session_gen" not in {c.name for c in database.get_columns("user")}:  # tables made by create_tables have it
         migrate(migrator.add_column("user", "session_gen", IntegerField(default=0)))
 
 
-MIGRATIONS: list = [m1_program_kind, m2_user_session_gen]
+MIGRATIONS: list = [m1_program_kind, m2_user_language, m3_account_language, m4_user_session_gen]
 
 
 def migrator():

@@ -72,6 +72,7 @@ class Account(BaseModel):
     email_consent_at = DateTimeField(null=True)
     email_consent_source = CharField(max_length=100, null=True)
     is_test = BooleanField(default=False)  # a training account: never in reports
+    language = CharField(max_length=5, default="en")  # "en" | "fr": the customer page and emails (loyalty.i18n)
     merged_into = ForeignKeyField("self", null=True, backref="merged_accounts", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -289,6 +290,7 @@ class User(BaseModel):
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     session_gen = IntegerField(default=0)  # raised to end every session of this user (web/security.py)
+    language = CharField(max_length=5, null=True)  # "en" | "fr"; None: the store's default (loyalty.i18n)
 
 
 ALL_MODELS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import gettext as _
 
 from .. import bounds
 from ..auth import authenticate, require_role
@@ -16,15 +17,15 @@ def body(schema_cls, partial=False):
     """The request's JSON loaded through ``schema_cls``: 400 for malformed JSON, 422 naming each bad field."""
     raw = request.get_data(cache=True)
     if not raw.strip():
-        raise LoyaltyError("a JSON body is required", code="malformed_json", status=400)
+        raise LoyaltyError(_("a JSON body is required"), code="malformed_json", status=400)
     try:
         data = bounds.loads(raw, nul_ok=True)  # the schema refuses NUL in each field it keeps (a 422 naming it)
     except bounds.InputRefused as exc:
         raise LoyaltyError(str(exc), code="malformed_json", status=400) from None
     except ValueError:
-        raise LoyaltyError("the body is not valid JSON", code="malformed_json", status=400) from None
+        raise LoyaltyError(_("the body is not valid JSON"), code="malformed_json", status=400) from None
     if not isinstance(data, dict):
-        raise LoyaltyError("the body must be a JSON object", code="malformed_json", status=400)
+        raise LoyaltyError(_("the body must be a JSON object"), code="malformed_json", status=400)
     return _schema(schema_cls, partial).load(data)
 
 

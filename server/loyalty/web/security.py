@@ -15,6 +15,7 @@ from functools import wraps
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from werkzeug.urls import iri_to_uri
 
 from ..audit import record
@@ -29,6 +30,13 @@ MAX_LOCK = dt.timedelta(minutes=15)
 SESSION_MAX_AGE = dt.timedelta(hours=12)  # a shared till PC: a forgotten session ends by the next day
 # Verified against when the username is unknown, so both cases cost one argon2 hash (no username probing).
 _DUMMY_HASH = auth.hasher.hash("not a real password")
+
+
+ROLE_NAMES = {"cashier": _l("cashier"), "staff": _l("staff"), "manager": _l("manager")}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
 
 
 class SignInRefused(Exception):
@@ -59,9 +67,11 @@ def check_password(username: str, password: str) -> User:
     user = User.get_or_none(User.username == name)
     model, where, create = _counted_row(name, user)
     try:
-        _, locking = take_attempt(model, where, lock_time, create=create)
+        _count, locking = take_attempt(model, where, lock_time, create=create)
     except Locked as exc:
-        raise SignInRefused(f"too many failed sign-ins: try again in {exc.wait} seconds", 429) from None
+        raise SignInRefused(ngettext("too many failed sign-ins: try again in %(num)d second",
+                                     "too many failed sign-ins: try again in %(num)d seconds", exc.wait),
+                            429) from None
     try:
         ok = auth.hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
@@ -75,7 +85,7 @@ def check_password(username: str, password: str) -> User:
                        failures=User.get_by_id(user.id).failed_logins)
         if user is not None and locking:
             end_sessions(user.id, "auth.locked_out")  # someone is guessing: a copied session ends too
-        raise SignInRefused("wrong username or password")
+        raise SignInRefused(_("wrong username or password"))
     forgive(model, where)
     with write_transaction():
         record(f"user:{user.username}", "auth.signin", "user", user.id, ip=request.remote_addr)
@@ -91,7 +101,10 @@ def end_sessions(user_id: int, why: str, actor: str = "system"):
 
 
 def sign_in(user: User):
+    language = session.get("language")  # picked on the sign-in page: kept
     session.clear()  # a fresh session (and CSRF token) at every sign-in
+    if language:
+        session["language"] = language
     session["uid"] = user.id
     session["gen"] = user.session_gen
     session["since"] = int(time.time())
@@ -132,8 +145,8 @@ def check_csrf():
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(400, description="This form has expired or did not come from this site (CSRF check failed). "
-                               "Go back, reload the page and try again.")
+        abort(400, description=_("This form has expired or did not come from this site (CSRF check failed). "
+                                 "Go back, reload the page and try again."))
 
 
 def needs(role: str = "cashier"):
@@ -146,7 +159,8 @@ def needs(role: str = "cashier"):
                 return redirect(url_for("web.signin", next=request.full_path if request.method == "GET" else None))
             g.user, g.actor = user, f"user:{user.username}"
             if RANK.get(user.role, -1) < RANK[role]:
-                abort(403, description=f"This page needs the {role} role; you are signed in as a {user.role}.")
+                abort(403, description=_("This page needs the %(role)s role; you are signed in as a %(yours)s.",
+                                         role=role_name(role), yours=role_name(user.role)))
             return view(*args, **kwargs)
         inner.required_role = role
         return inner
