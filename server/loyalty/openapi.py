@@ -22,6 +22,8 @@ REQUEST_BODIES = {
     "api.sales_preview": schemas.PreviewSchema,
     "api.sales_commit": schemas.CommitSchema,
     "api.cards_redeem": schemas.RedeemSchema,
+    "api.member_cards_assign": schemas.MemberCardAssignSchema,
+    "api.member_cards_revoke": schemas.MemberCardRevokeSchema,
     "api.points_redeem": schemas.PointsRedeemSchema,
     "api.points_adjust": schemas.PointsAdjustSchema,
 }
@@ -29,8 +31,8 @@ ERRORS = {
     "400": "Malformed JSON (not JSON, not an object, nested too deep) or a NUL character in the address",
     "401": "Missing or invalid token", "403": "Role too low, or a field this role may not change (error.fields)",
     "404": "Unknown id", "409": "Conflict (already_linked, reason_required, customer_not_linked, "
-    "no_reward_available, insufficient_points, program_archived, sale_committed)", "413": "Body over 1 MB",
-    "422": "Invalid fields, each named in error.fields",
+    "no_reward_available, insufficient_points, program_archived, sale_committed, card_assigned, card_revoked, "
+    "card_unassigned, account_has_card)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
     "503": "The database is busy or restarting (code busy, Retry-After): try again",
 }
 # What the routes answer besides the errors above: creations are 201; a register's manager PIN can be locked out.

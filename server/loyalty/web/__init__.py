@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..bounds import MAX_ID  # noqa: F401  (views import it from here)
+from ..guards import SECURITY_HEADERS  # noqa: F401  (pages outside this blueprint import them from here)
 from ..errors import LoyaltyError, NotFound
 from ..i18n import reason_label
 from . import labels, security
@@ -73,7 +74,9 @@ def found(model, row_id: int, what: str):
 
 
 def init_app(app: Flask):
-    from . import (views_accounts, views_actions, views_auth, views_language, views_pos,  # noqa: F401
-                   views_programs, views_reports, views_review, views_tokens)
+    from . import (views_accounts, views_actions, views_auth, views_language, views_points,  # noqa: F401
+                   views_pos, views_programs, views_reports, views_review, views_tokens)
+    from ..member_cards import web as _member_cards_web  # noqa: F401  (member card pages)
+    from ..messages import web as _messages_web  # noqa: F401  (message lists)
 
     app.register_blueprint(bp)
