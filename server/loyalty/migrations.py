@@ -26,6 +26,23 @@ class SchemaVersion(BaseModel):
 MIGRATIONS: list = []
 
 
+def m_pos_connection_system(migrator):
+    """R-Series connections beside X-Series ones, and the per-connection "create customers in the POS"."""
+    from peewee import BooleanField, CharField
+    from playhouse.migrate import migrate
+
+    columns = {c.name for c in database.get_columns("pos_connection")}
+    ops = []
+    if "system" not in columns:
+        ops.append(migrator.add_column("pos_connection", "system", CharField(max_length=20, default="lightspeed-x")))
+    if "create_pos_customers" not in columns:
+        ops.append(migrator.add_column("pos_connection", "create_pos_customers", BooleanField(default=False)))
+    migrate(*ops)
+
+
+MIGRATIONS.append(m_pos_connection_system)
+
+
 def migrator():
     return PostgresqlMigrator(database.obj) if is_postgres() else SqliteMigrator(database.obj)
 

@@ -6,7 +6,7 @@ customer's details (the sell screen knows only its id) on the resolve path.
 """
 from __future__ import annotations
 
-from . import models  # noqa: F401  (registers the tables)
+from . import models, rseries  # noqa: F401  (registers the tables)
 
 
 def init_app(app):
