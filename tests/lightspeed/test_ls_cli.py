@@ -89,3 +89,16 @@ def test_rseries_connect_prints_where_to_authorise_then_exchanges_the_code(run, 
     for result in (first, second, products, customers, status):
         assert rfake.client_secret not in result.output
         assert not any(token in result.output for token in rfake.access_tokens | rfake.refresh_tokens)
+
+
+def test_pos_poll_commits_the_completed_rseries_sales(run, rfake, rfake_server):
+    common = ("pos", "connect", "--system", "rseries", "--client-id", rfake.client_id, "--client-secret",
+              rfake.client_secret, "--oauth-base", rfake_server.url, "--api-root", rfake_server.url)
+    assert run(*common, "--code", rfake.authorize()).exit_code == 0
+    item = rfake.add_item("Rope toy", upc="012345678905")
+    rfake.add_sale(None, [(item, 1, "9.99")])
+    result = run("pos", "poll")
+    assert result.exit_code == 0, result.output
+    assert "r81234: 1 sales read: ignored walk in 1; next poll from 2026-01-15T10:00:" in result.output
+    again = run("pos", "poll", "--prefix", "r81234")
+    assert "already polled 1" in again.output, again.output

@@ -34,7 +34,8 @@ def _fail(exc):
 
 @click.group()
 def pos():
-    """The Lightspeed X-Series connection: connect, sync products and customers, status."""
+    """The Lightspeed connection (X-Series or R-Series): connect, sync products and customers, poll R-Series
+    sales, status."""
 
 
 @pos.command()
@@ -203,6 +204,44 @@ def _print_status(conn):
         click.echo(f"  {resource}: {state['count']} ({when})")
     last = f"{conn.last_webhook_at:%Y-%m-%d %H:%M} UTC" if conn.last_webhook_at else "none yet"
     click.echo(f"  webhooks: /webhooks/lightspeed/{conn.prefix}; last received {last}")
+
+
+@pos.command()
+@click.option("--prefix", default=None, help="only this R-Series connection (default: every one)")
+def poll(prefix):
+    """Commit the completed R-Series sales and refunds since the last poll (R-Series has no sale webhooks).
+    Safe to run at any time and from several places: a sale is never counted twice."""
+    from ..errors import LoyaltyError
+    from .client import XSeriesError
+    from .rseries.poller import poll_all, poll_sales
+
+    with _ready():
+        if prefix:
+            from .connections import get_connection
+            from .rseries.client import client_for
+
+            try:
+                conn = get_connection(prefix)
+                with client_for(conn) as client:
+                    results = {conn.prefix: poll_sales(conn, client, ACTOR)}
+            except (LoyaltyError, XSeriesError) as exc:
+                _fail(exc)
+        else:
+            results = poll_all(ACTOR)
+    if not results:
+        click.echo("no R-Series connection: run 'loyalty pos connect --system rseries'")
+    failed = False
+    for name, totals in results.items():
+        if "error" in totals:
+            failed = True
+            click.echo(f"{name}: stopped: {totals['error']}")
+            continue
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in totals.items()
+                           if k not in ("pages", "received", "cursor"))
+        click.echo(f"{name}: {totals['received']} sales read{': ' + counts if counts else ''}; "
+                   f"next poll from {totals['cursor'] or 'the beginning'}")
+    if failed:
+        raise SystemExit(1)
 
 
 def _print_rseries_status(conn):

@@ -42,4 +42,18 @@ class TimestampCursor(BaseModel):
         indexes = ((("connection", "resource"), True),)
 
 
-register_models(RSeriesAccount, TimestampCursor)
+class PolledSale(BaseModel):
+    """An R-Series sale the poller has handled, at which timeStamp, and what came of it."""
+
+    connection = ForeignKeyField(PosConnection, backref="polled_sales", on_delete="CASCADE")
+    sale_id = CharField(max_length=40)
+    stamp = CharField(max_length=40)
+    outcome = CharField(max_length=40)
+    detail = TextField(default="")
+    polled_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("connection", "sale_id"), True),)
+
+
+register_models(RSeriesAccount, TimestampCursor, PolledSale)
