@@ -475,6 +475,10 @@ class FakeRSeries:
             limited = self._spend(READ_COST)
             if limited:
                 return limited
+            failure = self._failure_for(resource, {"id": object_id, **request.args})
+            if failure is not None:
+                return jsonify(failure.body or {"httpCode": str(failure.status), "message": "failure on demand"}
+                               ), failure.status, self._bucket_headers()
             obj = self.objects.get(resource, {}).get(object_id)
             if account_id != self.account_id or obj is None:
                 return jsonify({"httpCode": "404", "httpMessage": "Not Found",
