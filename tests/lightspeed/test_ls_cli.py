@@ -102,3 +102,12 @@ def test_pos_poll_commits_the_completed_rseries_sales(run, rfake, rfake_server):
     assert "r81234: 1 sales read: ignored walk in 1; next poll from 2026-01-15T10:00:" in result.output
     again = run("pos", "poll", "--prefix", "r81234")
     assert "already polled 1" in again.output, again.output
+
+
+def test_pos_settings_turns_customer_creation_on(run, fake, fake_server):
+    base = fake_server.url + "/api/2.0"
+    assert run("pos", "connect", "--prefix", "fakeshop", "--token", TOKEN, "--webhook-secret", WEBHOOK_SECRET,
+               "--base-url", base).exit_code == 0
+    assert "are not created as POS customers" in run("pos", "settings").output
+    result = run("pos", "settings", "--create-customers")
+    assert "fakeshop: new loyalty accounts are created as POS customers" in result.output, result.output

@@ -244,6 +244,33 @@ def poll(prefix):
         raise SystemExit(1)
 
 
+@pos.command()
+@click.option("--prefix", default=None, help="the connection (needed when there are several)")
+@click.option("--create-customers/--no-create-customers", default=None,
+              help="make each new loyalty account a customer in this POS too (found first, never duplicated)")
+def settings(prefix, create_customers):
+    """Show or change a connection's settings."""
+    from ..audit import record
+    from ..db import write_transaction
+    from ..errors import LoyaltyError
+    from .connections import get_connection
+    from .models import PosConnection
+
+    with _ready():
+        try:
+            conn = get_connection(prefix)
+        except LoyaltyError as exc:
+            _fail(exc)
+        if create_customers is not None:
+            with write_transaction():
+                PosConnection.update(create_pos_customers=create_customers).where(
+                    PosConnection.id == conn.id).execute()
+                record(ACTOR, "pos.settings", "pos_connection", conn.id, create_pos_customers=create_customers)
+            conn = PosConnection.get_by_id(conn.id)
+    click.echo(f"{conn.prefix}: new loyalty accounts are {'' if conn.create_pos_customers else 'not '}created "
+               "as POS customers")
+
+
 def _print_rseries_status(conn):
     from .models import CatalogProduct, PosCustomer
     from .rseries.auth import rseries_account
