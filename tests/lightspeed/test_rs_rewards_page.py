@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.auth import create_user
-
-PASSWORD = "correct horse battery"
+from lightspeed_support import signed_in
 
 
 @pytest.fixture
@@ -14,21 +12,6 @@ def acana_sale(rconnection, rfake):
     dana = rfake.add_customer("Dana", "Whitfield", "dana@example.com", "555-201-3344")
     acana = rfake.add_item("Acana Dog 25lb", upc="064992523251", custom_sku="ACA-25")
     return rfake.add_sale(dana, [(acana, 2, "94.99")], completed=False, register_id="3")
-
-
-def _signed_in(client, role="cashier"):
-    from argon2 import PasswordHasher
-    import loyalty.auth
-
-    loyalty.auth.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    create_user("kim", role, PASSWORD)
-    client.get("/signin")
-    with client.session_transaction() as s:
-        csrf = s["csrf"]
-    r = client.post("/signin", data={"username": "kim", "password": PASSWORD, "csrf_token": csrf})
-    assert r.status_code == 302
-    with client.session_transaction() as s:
-        return s["csrf"]
 
 
 def test_the_page_loads_the_extensions_own_panel_code_and_only_that(client):
@@ -64,7 +47,7 @@ def test_the_current_sale_is_read_from_rseries_in_the_panels_shape(client, token
 
 
 def test_a_staff_session_works_only_with_its_csrf_token(client, acana_sale):
-    csrf = _signed_in(client)
+    csrf = signed_in(client)
     url = f"/rseries/rewards/sale?sale_id={acana_sale['saleID']}"
     assert client.get(url).status_code == 401  # the cookie alone: another site's page could send that
     assert client.get(url, headers={"X-CSRF-Token": "forged"}).status_code == 401

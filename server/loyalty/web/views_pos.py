@@ -39,7 +39,11 @@ def _page(status: int = 200, **context):
     conns = [_describe(c) for c in PosConnection.select().where(PosConnection.system == SYSTEM)
              .order_by(PosConnection.id)]
     context.setdefault("form", {})
-    return render_template("pos.html", connections=conns, resources=list(RESOURCES), **context), status
+    context.setdefault("rseries_form", {"code": request.args.get("rseries_code", "")[:200]})
+    from .views_pos_rseries import describe_all
+
+    return render_template("pos.html", connections=conns, resources=list(RESOURCES), rseries=describe_all(),
+                           **context), status
 
 
 @bp.get("/pos")
