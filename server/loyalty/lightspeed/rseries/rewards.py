@@ -47,7 +47,7 @@ def _security_headers(response):
 WORKER_FILES = ("lib/api.js", "lib/queue.js", "background.js")
 PANEL_FILES = ("content/registry.js", "content/dom.js", "content/panel-style.js", "content/panel.js",
                "content/panel-checkout.js", "content/panel-accounts.js", "content/panel-rewards.js")
-OPTIONAL_FILES = ("content/i18n.js", "lib/i18n.js")  # French (issue 13), when the extension has them
+OPTIONAL_FILES = ("lib/i18n.js", "content/i18n.js")  # the extension's translations, when it has them
 # R-Series may add ids to the button's address; these are the names accepted (none is documented).
 # A cashier is waiting: one quick retry, then say so (the poller, not the page, is what must never miss a sale).
 PAGE_POLICY = RetryPolicy(attempts=2, base_delay=0.5, timeout=10, longest_wait=5)
@@ -77,8 +77,9 @@ def rewards_page():
 
     user = current_user()
     tab = "refund" if request.args.get("tab") == "refund" else "sale"
-    files = [f for f in WORKER_FILES + OPTIONAL_FILES + PANEL_FILES
-             if f in WORKER_FILES + PANEL_FILES or os.path.exists(os.path.join(extension_dir(), f))]
+    # The translations (when the extension has them) load before the code that uses them.
+    order = OPTIONAL_FILES[:1] + WORKER_FILES + OPTIONAL_FILES[1:] + PANEL_FILES
+    files = [f for f in order if f not in OPTIONAL_FILES or os.path.exists(os.path.join(extension_dir(), f))]
     config = {
         "tab": tab, "sale_id": _first(SALE_PARAMS), "register_id": _first(REGISTER_PARAMS),
         "connection": (request.args.get("connection") or "").strip()[:100] or None,

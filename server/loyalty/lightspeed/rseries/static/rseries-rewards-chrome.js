@@ -60,6 +60,8 @@
     },
     storage: {local, managed: {async get() { return {}; }}, onChanged: {addListener(fn) { changeListeners.push(fn); }}},
     alarms: {onAlarm: quiet, create() {}, clear() {}},
+    // The extension's own translations are loaded from its _locales (see runtime.getURL); nothing built in.
+    i18n: {getUILanguage: () => navigator.language || "en", getMessage: () => ""},
     action: {onClicked: quiet},
   };
   globalThis.importScripts = function () {}; // background.js asks for lib/*.js: the page loads them itself
