@@ -84,14 +84,14 @@ def rewards_page():
         "tab": tab, "sale_id": _first(SALE_PARAMS), "register_id": _first(REGISTER_PARAMS),
         "connection": (request.args.get("connection") or "").strip()[:100] or None,
         "session": bool(user), "csrf": csrf_token() if user else None, "user": user.username if user else None,
-        "sale_url": url_for("rseries.current_sale"), "signin_url": url_for("web.signin", next=request.full_path),
+        "sale_url": url_for("rseries.api_current_sale"), "signin_url": url_for("web.signin", next=request.full_path),
     }
     return render_template("rseries/rewards.html", page=config,
-                           scripts=[url_for("rseries.extension_file", name=f) for f in files])
+                           scripts=[url_for("rseries.extension_static", name=f) for f in files])
 
 
 @bp.get("/rewards/ext/<path:name>")
-def extension_file(name):
+def extension_static(name):
     """Only the extension files the page runs: never the folder."""
     if name not in WORKER_FILES + PANEL_FILES + OPTIONAL_FILES and not name.startswith("_locales/"):
         abort(404)
@@ -147,7 +147,7 @@ def sale_for_panel(conn, sale: dict, tab: str) -> dict:
 
 @bp.get("/rewards/sale")
 @auth("cashier")
-def current_sale():
+def api_current_sale():
     """The current R-Series sale for the Rewards page, read through the API."""
     conn = _connection(request.args.get("connection"))
     sale_id = (request.args.get("sale_id") or "").strip() or None
