@@ -29,13 +29,9 @@ def m1_program_kind(migrator):
             migrator.add_column("program", "settings", JSONField(null=True)))
 
 
-MIGRATIONS: list = [m1_program_kind]
-
-
-def m_pos_connection_system(migrator):
+def m2_pos_connection_system(migrator):
     """R-Series connections beside X-Series ones, and the per-connection "create customers in the POS"."""
-    from peewee import BooleanField, CharField
-    from playhouse.migrate import migrate
+    from peewee import BooleanField
 
     columns = {c.name for c in database.get_columns("pos_connection")}
     ops = []
@@ -46,7 +42,7 @@ def m_pos_connection_system(migrator):
     migrate(*ops)
 
 
-MIGRATIONS.append(m_pos_connection_system)
+MIGRATIONS: list = [m1_program_kind, m2_pos_connection_system]
 
 
 def migrator():
