@@ -139,3 +139,14 @@ def test_lines_without_the_item_relation_are_matched_through_the_synced_catalog(
     monkey["Customer"] = {"customerID": shop["dana"]["customerID"], "firstName": "Dana", "lastName": "Whitfield"}
     assert poller.commit_page(shop["conn"], [monkey], "test") == {"committed": 1}
     assert punches() == 1
+
+
+def test_one_refund_returning_lines_of_two_sales_reverses_each(shop, rfake, make_rclient):
+    first = rfake.add_sale(shop["dana"], [(shop["acana"], 1, "94.99")])
+    second = rfake.add_sale(shop["dana"], [(shop["acana"], 1, "94.99"), (shop["toy"], 1, "9.99")])
+    poll(shop, make_rclient)
+    assert punches() == 2
+    rfake.add_sale(shop["dana"], [(shop["acana"], -1, "94.99", rfake.lines_of(first)[0]),
+                                  (shop["acana"], -1, "94.99", rfake.lines_of(second)[0])])
+    assert poll(shop, make_rclient)["refunded"] == 1
+    assert punches() == 0

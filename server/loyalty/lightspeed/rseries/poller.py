@@ -113,23 +113,28 @@ def _link_by_email(customer: dict, actor: str) -> bool:
 
 
 def parts(sale: dict) -> list[dict]:
-    """What one R-Series sale commits as: ``{"sale_id", "return_for", "lines"}`` for its returned lines (one
-    per original sale; a refund part of an exchange is ``<saleID>-return``) and for its bought lines. The poller
-    and the Rewards page both go by this, so the register and the poller commit the same POS sale ids."""
+    """What one R-Series sale commits as: ``{"sale_id", "return_for", "lines"}`` for its returned lines (each
+    naming the sold line it returns as its ``original``, so one refund may return lines of several sales; in an
+    exchange the refund part is ``<saleID>-return``) and for its bought lines. The poller and the Rewards page
+    both go by this, so the register and the poller commit the same POS sale ids."""
     sale_id = str(sale["saleID"])
     lines = sale_lines(sale)
     returned = [line for line in lines if str(line.get("parentSaleLineID") or "0") != "0"
                 and float(line.get("unitQuantity") or 0) < 0]
     bought = [line for line in lines if line not in returned]
     out = []
-    by_original: dict[str, list] = {}
+    refund_lines, first_original = [], None
     for line in returned:
-        original = _original_sale_id(str(line["parentSaleLineID"]))
-        by_original.setdefault(original, []).append(line_of(line))
-    for n, original in enumerate(sorted(k for k in by_original if k)):
-        part_id = sale_id if not bought and n == 0 else f"{sale_id}{RETURN_SUFFIX}" + (f"-{n}" if n else "")
-        out.append({"sale_id": part_id, "return_for": original, "lines": by_original[original]})
-    if None in by_original and not out:
+        parent = str(line["parentSaleLineID"])
+        original = _original_sale_id(parent)
+        if original is None:
+            continue  # sold before loyalty knew this store's sales, or never committed: nothing to reverse
+        first_original = first_original or original
+        refund_lines.append({**line_of(line), "original": {"sale_id": original, "line_id": parent}})
+    if refund_lines:
+        out.append({"sale_id": f"{sale_id}{RETURN_SUFFIX}" if bought else sale_id, "return_for": first_original,
+                    "lines": refund_lines})
+    elif returned and not bought:
         out.append({"sale_id": sale_id, "return_for": None, "lines": [], "original_unknown": True})
     if bought or not returned:
         out.append({"sale_id": sale_id, "return_for": None, "lines": [line_of(line) for line in bought]})
