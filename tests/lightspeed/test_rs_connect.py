@@ -167,14 +167,14 @@ def test_a_database_from_before_rseries_gains_the_connection_columns_and_keeps_i
     from playhouse.migrate import migrate
 
     from loyalty.lightspeed.connections import connect
-    from loyalty.migrations import SchemaVersion, m2_pos_connection_system, migrator, upgrade
+    from loyalty.migrations import SchemaVersion, m4_pos_connection_system, migrator, upgrade
 
     conn = connect("oldshop", "lsxs_pt_old", "secret", "test", base_url="http://127.0.0.1:9/api/2.0")
     migrate(migrator().drop_column("pos_connection", "system"),
             migrator().drop_column("pos_connection", "create_pos_customers"))
     upgrade([])  # the schema_version table, as a database made before any migration has it
     try:
-        assert upgrade([m2_pos_connection_system]) == [1]
+        assert upgrade([m4_pos_connection_system]) == [1]
     finally:
         SchemaVersion.delete().execute()  # the PostgreSQL schema (and this table) outlives this test
     columns = {c.name for c in database.get_columns("pos_connection")}

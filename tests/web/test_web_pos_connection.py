@@ -186,5 +186,5 @@ def test_every_form_needs_the_csrf_token(manager, base):
         r = manager.post(path, csrf=False)
         assert r.status_code == 400 and "CSRF check failed" in text(r)
     assert not CatalogProduct.select().exists() and actions() == ["pos.connect"]
-    # connect, 2 syncs, link, sign out; R-Series connect; the "new accounts in the POS" setting
-    assert text(manager.get("/pos")).count('name="csrf_token"') == 7
+    # connect, 2 syncs, link, language, sign out; R-Series connect; the "new accounts in the POS" setting
+    assert text(manager.get("/pos")).count('name="csrf_token"') == 8

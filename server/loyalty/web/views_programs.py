@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..domain.program_codes import parse_codes_csv
 from ..domain.programs import REQUIRABLE_FIELDS, REWARD_RULES, create_program, program_dict, update_program
@@ -67,7 +68,7 @@ def program_new():
 @needs("manager")
 def program_create():
     program = create_program(program_form_data(request.form), g.actor)
-    flash(f"Program {program.name} created.")
+    flash(_("Program %(name)s created.", name=program.name))
     return redirect(url_for("web.programs"))
 
 
@@ -86,9 +87,9 @@ def program_update(program_id):
     program = _get(program_id)
     data = program_form_data(request.form, partial=True)
     if not data.get("upcs") and not data.get("skus"):
-        raise ValidationFailed("list at least one qualifying UPC or SKU", fields={"upcs": ["required"]})
+        raise ValidationFailed(_("list at least one qualifying UPC or SKU"), fields={"upcs": [_("required")]})
     update_program(program.id, data, g.actor)
-    flash(f"Program {program.name} saved.")
+    flash(_("Program %(name)s saved.", name=program.name))
     return redirect(url_for("web.program_edit", program_id=program.id))
 
 
@@ -100,13 +101,16 @@ def program_status(program_id):
 
     def run():
         update_program(program.id, {"status": status}, g.actor)
-        flash(f"Program {program.name} {'reactivated' if status == 'active' else 'archived'}.")
+        flash(_("Program %(name)s reactivated.", name=program.name) if status == "active"
+              else _("Program %(name)s archived.", name=program.name))
         return redirect(url_for("web.programs"))
 
-    summary = [f"Archive {program.name}: its products stop punching cards; the cards and their history stay."
-               if status == "archived" else f"Reactivate {program.name}: its products punch cards again."]
-    return confirm_or_run("Archive this program?" if status == "archived" else "Reactivate this program?",
-                          summary, run, button="Archive" if status == "archived" else "Reactivate")
+    if status == "archived":
+        return confirm_or_run(_("Archive this program?"), [
+            _("Archive %(name)s: its products stop punching cards; the cards and their history stay.",
+              name=program.name)], run, button=_("Archive"))
+    return confirm_or_run(_("Reactivate this program?"), [
+        _("Reactivate %(name)s: its products punch cards again.", name=program.name)], run, button=_("Reactivate"))
 
 
 @bp.post("/programs/<id:program_id>/import")
@@ -118,21 +122,25 @@ def program_import(program_id):
     if request.form.get("confirmed") == "yes":
         upcs, skus = split_codes(request.form.get("upcs")), split_codes(request.form.get("skus"))
         if not upcs and not skus:  # never empty a program's list by accident
-            raise ValidationFailed("no codes to import", fields={"file": ["no codes"]})
+            raise ValidationFailed(_("no codes to import"), fields={"file": [_("no codes")]})
         if mode == "add":
             current = program_dict(program)
             upcs, skus = current["upcs"] + upcs, current["skus"] + skus
         data = ProgramSchema(partial=True).load({"upcs": upcs, "skus": skus})
         update_program(program.id, data, g.actor)
-        flash(f"{program.name}: qualifying codes imported ({len(data['upcs'])} UPCs, {len(data['skus'])} SKUs).")
+        flash(_("%(name)s: qualifying codes imported (%(upcs)s UPCs, %(skus)s SKUs).", name=program.name,
+                upcs=len(data["upcs"]), skus=len(data["skus"])))
         return redirect(url_for("web.program_edit", program_id=program.id))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ValidationFailed("choose a CSV file to import", fields={"file": ["required"]})
+        raise ValidationFailed(_("choose a CSV file to import"), fields={"file": [_("required")]})
     codes = parse_codes_csv(upload.read())
-    summary = [f"{'Replace' if mode == 'replace' else 'Add to'} the qualifying codes of {program.name}:",
-               f"{len(codes.upcs)} UPCs, {len(codes.skus)} SKUs read from {upload.filename}."]
-    summary += [f"Line {n}: skipped {value!r}: {why}" for n, value, why in codes.skipped[:50]]
+    summary = [_("Replace the qualifying codes of %(name)s:", name=program.name) if mode == "replace"
+               else _("Add to the qualifying codes of %(name)s:", name=program.name),
+               _("%(upcs)s UPCs, %(skus)s SKUs read from %(file)s.", upcs=len(codes.upcs), skus=len(codes.skus),
+                 file=upload.filename)]
+    summary += [_("Line %(line)s: skipped %(value)s: %(why)s", line=n, value=repr(value), why=why)
+                for n, value, why in codes.skipped[:50]]
     fields = [("mode", mode), ("upcs", ",".join(codes.upcs)), ("skus", ",".join(codes.skus))]
-    return render_template("confirm.html", title="Import these codes?", summary=summary, fields=fields,
-                           action=request.path, button="Import")
+    return render_template("confirm.html", title=_("Import these codes?"), summary=summary, fields=fields,
+                           action=request.path, button=_("Import"))
