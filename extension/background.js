@@ -83,6 +83,15 @@ const handlers = {
       {reason: reason || "Incorrect customer map", manager_pin: managerPin || null});
   },
 
+  // A scanned member card: letters and digits only reach the path (anything else is refused before asking).
+  async memberCard({code}) {
+    const text = String(code || "").replace(/[\s-]/g, "").toUpperCase().slice(0, 40);
+    if (!/^[0-9A-Z]+$/.test(text)) {
+      throw new ApiError("config", "That is not a member card code.", 0, {error: {code: "invalid_card_code"}});
+    }
+    return apiRequest("GET", `/api/v1/member-cards/${seg(text)}`);
+  },
+
   async rewardInfo({cardId}) {
     return apiRequest("GET", `/api/v1/cards/${checkId(cardId)}/reward`);
   },
