@@ -104,6 +104,13 @@ const handlers = {
     return apiRequest("POST", `/api/v1/cards/${checkId(cardId)}/redeem`, {sale, item});
   },
 
+  // Spends a points reward; the key makes a retried click spend once.
+  async redeemPoints({accountId, programId, rewardId, sale, key}) {
+    return apiRequest("POST", "/api/v1/points/redeem", {account_id: checkId(accountId),
+      program_id: checkId(programId), reward_id: checkId(rewardId), sale: sale || null}, undefined,
+    key ? {"Idempotency-Key": String(key).slice(0, 200)} : undefined);
+  },
+
   async flushQueue() {
     return flushQueue(true);
   },

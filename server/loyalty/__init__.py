@@ -72,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import i18n
     i18n.init_app(app)
     CORS(app, resources={r"/api/*": {"origins": "*"}},
-         allow_headers=["Authorization", "Content-Type", "Accept-Language"])
+         allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"])
     _register_error_handlers(app)
 
     from .api import bp as api_bp

@@ -9,6 +9,7 @@ from decimal import Decimal
 from .domain.accounts import create_account
 from .domain.programs import create_program
 from .domain.sales import Options, commit_sale
+from .programs import points_demo
 from .models import Program
 
 SYSTEM = "demo"
@@ -86,6 +87,7 @@ def load(actor: str = "demo") -> dict:
         return {"created": False}
     for spec in PROGRAMS:
         create_program(dict(spec), actor)
+    points_demo.create(actor)
     c = {x["pos_id"]: x for x in CUSTOMERS}
     dana = create_account({**_contact(c["c-1001"]), "sms_consent": True, "consent_source": "demo: in store",
                            "link": {"system": SYSTEM, "customer_id": "c-1001"}}, actor)
@@ -106,6 +108,7 @@ def load(actor: str = "demo") -> dict:
     commit_sale(_sale("demo-hist-m2", "c-1002", [("p-totw-hp-28", 4)]),
                 {str(_pid("Taste of the Wild 28 lb Club")): reason}, opts)
     commit_sale(_sale("demo-hist-m3", "c-1002", [("p-farmina-26", 1)]), {}, opts)
+    points_demo.spread_history()
     return {"created": True, "accounts": [dana.id, marcus.id]}
 
 

@@ -76,6 +76,8 @@ def program_create():
 @needs("staff")
 def program_edit(program_id):
     program = _get(program_id)
+    if program.kind == "points":
+        return redirect(url_for("web.points_program_edit", program_id=program.id))
     values = program_dict(program)
     return render_template("program_form.html", program=program, values=values, rules=REWARD_RULES,
                            requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}))
@@ -85,6 +87,8 @@ def program_edit(program_id):
 @needs("manager")
 def program_update(program_id):
     program = _get(program_id)
+    if program.kind == "points":  # a points program has its own form
+        return redirect(url_for("web.points_program_edit", program_id=program.id))
     data = program_form_data(request.form, partial=True)
     if not data.get("upcs") and not data.get("skus"):
         raise ValidationFailed(_("list at least one qualifying UPC or SKU"), fields={"upcs": [_("required")]})
