@@ -1,9 +1,10 @@
 """The JSON API under /api/v1: token auth, schema-validated bodies, JSON errors."""
 from __future__ import annotations
 
+import hmac
 from functools import lru_cache, wraps
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, request, session
 from flask_babel import gettext as _
 
 from .. import bounds
@@ -35,14 +36,33 @@ def _schema(schema_cls, partial):
     return schema_cls(partial=partial)
 
 
+def _session_user():
+    """A staff session from this site's own pages (the R-Series Rewards page): the session cookie AND the
+    session's CSRF token in ``X-CSRF-Token``, which another site's page cannot read. None otherwise."""
+    sent = request.headers.get("X-CSRF-Token")
+    if not sent or request.headers.get("Authorization"):
+        return None
+    from ..web.security import current_user
+
+    expected = session.get("csrf", "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        return None
+    return current_user()
+
+
 def auth(role="cashier"):
-    """Require a bearer token with at least ``role``; sets g.actor and g.role."""
+    """Require a bearer token (or a staff session, see ``_session_user``) with at least ``role``; sets g.actor
+    and g.role."""
     def wrap(view):
         @wraps(view)
         def inner(*args, **kwargs):
-            token = authenticate(request.headers.get("Authorization"))
-            g.actor, g.role, g.token = f"token:{token.name}", token.role, token
-            require_role(role, token.role)
+            user = _session_user()
+            if user is not None:
+                g.actor, g.role, g.token = f"user:{user.username}", user.role, None
+            else:
+                token = authenticate(request.headers.get("Authorization"))
+                g.actor, g.role, g.token = f"token:{token.name}", token.role, token
+            require_role(role, g.role)
             return view(*args, **kwargs)
         inner.required_role = role
         return inner

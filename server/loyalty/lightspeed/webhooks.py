@@ -23,7 +23,7 @@ from . import signature
 from .catalog import upsert_products
 from .connections import webhook_secret
 from .customers import upsert_customers
-from .models import PosConnection, WebhookReceipt
+from .models import SYSTEM, PosConnection, WebhookReceipt
 from .sale_events import handle_sale
 
 log = logging.getLogger("loyalty.lightspeed")
@@ -68,7 +68,7 @@ HANDLERS = {"sale.update": handle_sale, "product.update": _saved("product"), "cu
 @bp.post("/<prefix>")
 def receive(prefix: str):
     conn = PosConnection.get_or_none(PosConnection.prefix == prefix.lower())
-    if conn is None:
+    if conn is None or conn.system != SYSTEM:  # R-Series sends no webhooks: its sales are polled
         raise NotFound("no Lightspeed connection for this address", code="not_connected")
     if request.mimetype != "application/x-www-form-urlencoded":
         raise LoyaltyError("expected application/x-www-form-urlencoded with a 'payload' field",

@@ -75,7 +75,7 @@ def found(model, row_id: int, what: str):
 
 def init_app(app: Flask):
     from . import (views_accounts, views_actions, views_auth, views_language, views_points,  # noqa: F401
-                   views_pos, views_programs, views_reports, views_review, views_tokens)
+                   views_pos, views_pos_rseries, views_programs, views_reports, views_review, views_tokens)
     from ..member_cards import web as _member_cards_web  # noqa: F401  (member card pages)
     from ..messages import web as _messages_web  # noqa: F401  (message lists)
 
