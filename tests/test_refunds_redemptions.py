@@ -133,7 +133,7 @@ def test_incomplete_card_has_no_reward(api, program, linked):
 def test_redeem_refuses_until_required_fields_are_on_the_account(api, manager_api, linked):
     p = buy_two_program(manager_api, requires=["address", "email"])
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
-    api.patch(f"/api/v1/accounts/{linked['id']}", {"email": None})
+    manager_api.patch(f"/api/v1/accounts/{linked['id']}", {"email": None})  # a register cannot remove one
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
     r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}})
     assert r.status_code == 422

@@ -49,14 +49,14 @@ def _reward_info(card_id):
         "suggested_item": value["item"], "missing_fields": missing_fields(get_account(card.account_id), program)}
 
 
-@bp.get("/cards/<int:card_id>/reward")
+@bp.get("/cards/<id:card_id>/reward")
 @auth("cashier")
 def cards_reward(card_id):
     """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
     return _reward_info(card_id)[2]
 
 
-@bp.post("/cards/<int:card_id>/reward")
+@bp.post("/cards/<id:card_id>/reward")
 @auth("cashier")
 def cards_reward_for_sale(card_id):
     """The same, for the sale on the register: its lines that can be the free item, each with its discount, and
@@ -66,7 +66,7 @@ def cards_reward_for_sale(card_id):
     return {**info, **reward_choices(card, program, sale["pos"]["system"], sale["pos"]["sale_id"], sale["lines"])}
 
 
-@bp.post("/cards/<int:card_id>/redeem")
+@bp.post("/cards/<id:card_id>/redeem")
 @auth("cashier")
 def cards_redeem(card_id):
     data = body(RedeemSchema)
