@@ -11,9 +11,11 @@ from werkzeug.routing import IntegerConverter
 
 from ..errors import LoyaltyError, NotFound
 from . import security
+from .formatting import init_filters
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/web-static")
+init_filters(bp)
 
 
 @bp.before_request

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from .audit_view import describe
 from ..models import Account, AuditLog, Card, PosLink, Program, Punch, Redemption, Sale
 
 STATUS_LABELS = {"open": "Open", "complete": "Reward available", "redeemed": "Redeemed", "expired": "Expired",
@@ -64,7 +65,7 @@ def account_page(account: Account) -> dict:
         "cards": card_views(account.id),
         "redemptions": list(Redemption.select(Redemption, Program).join(Program)
                             .where(Redemption.account == account.id).order_by(Redemption.id.desc())),
-        "audit": list(AuditLog.select().where(AuditLog.account_id.in_(ids)).order_by(AuditLog.id.desc())
-                      .limit(300)),
+        "audit": describe(list(AuditLog.select().where(AuditLog.account_id.in_(ids))
+                               .order_by(AuditLog.id.desc()).limit(300))),
         "programs": list(Program.select().where(Program.status == "active").order_by(Program.name)),
     }
