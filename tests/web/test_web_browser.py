@@ -4,6 +4,7 @@ sales to the right account) and downloads a report.
 Set LOYALTY_SCREENSHOTS=docs/screenshots to also save the account page as account.png (the README's picture).
 """
 import csv
+import datetime as dt
 import io
 import os
 import time
@@ -67,10 +68,12 @@ def test_manager_unlinks_a_wrong_map_and_downloads_a_report(live_server, chromiu
         driver.get(f"{base}/accounts/{store['Dana']}")
 
     # Dana's POS customer was mapped to the wrong account: the sales belong to Priya.
+    # The right account is picked from a search, not typed as a number.
     driver.find_element(By.XPATH, "//summary[contains(., 'Unlink')]").click()
     driver.find_element(By.NAME, "reason").send_keys("POS customer is Priya, not Dana")
-    driver.find_element(By.NAME, "move_sales_to").send_keys(str(store["Priya"]))
-    driver.find_element(By.XPATH, "//button[contains(., 'Unlink')]").click()
+    driver.find_element(By.XPATH, "//input[@name='q'][ancestor::details]").send_keys("priya")
+    driver.find_element(By.XPATH, "//button[contains(., 'Next')]").click()
+    wait(driver).until(EC.element_to_be_clickable((By.XPATH, "//button[contains(., 'Move the sales here')]"))).click()
     confirm = wait(driver).until(EC.element_to_be_clickable((By.XPATH, "//button[.='Unlink']")))
     assert "move to Priya Shah" in driver.page_source
     confirm.click()
@@ -84,12 +87,13 @@ def test_manager_unlinks_a_wrong_map_and_downloads_a_report(live_server, chromiu
 
     # The participation report, downloaded by Chromium itself.
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
-    driver.get(base + "/reports/participation")
+    driver.get(base + "/reports/participation?start=" + (dt.date.today() - dt.timedelta(days=365)).isoformat())
     wait(driver).until(EC.element_to_be_clickable((By.XPATH, "//button[.='Download CSV']"))).click()
     with open(wait_for_file(str(tmp_path)), newline="") as f:
         rows = {row["program"]: row for row in csv.DictReader(f)}
-    assert rows["ACANA 25 lb Frequent Buyer"]["items_sold"] == "7"
-    assert rows["ACANA 25 lb Frequent Buyer"]["unique_customers"] == "1"
+    # The demo's year: Dana's 7 bags (now on Priya's account) and Ben Carter's 3.
+    assert rows["ACANA 25 lb Frequent Buyer"]["items_sold"] == "10"
+    assert rows["ACANA 25 lb Frequent Buyer"]["unique_customers"] == "2"
 
     # The same CSV fetched with the browser's session cookie; without it, the report is not served.
     cookies = {c["name"]: c["value"] for c in driver.get_cookies()}

@@ -96,7 +96,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask):
     app.url_map.converters["id"] = IdConverter
-    from . import (views_accounts, views_actions, views_auth, views_pos, views_programs,  # noqa: F401
-                   views_reports, views_review, views_tokens)
+    from . import (views_accounts, views_actions, views_auth, views_pickers, views_pos,  # noqa: F401
+                   views_programs, views_reports, views_review, views_tokens)
 
     app.register_blueprint(bp)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 
 from ..domain.program_codes import parse_codes_csv
-from ..domain.programs import REQUIRABLE_FIELDS, REWARD_RULES, create_program, program_dict, update_program
+from ..domain.programs import REQUIRABLE_FIELDS, create_program, program_dict, update_program
 from ..domain.reports import card_counts
 from ..errors import ValidationFailed
 from ..models import Program
@@ -26,8 +27,40 @@ def split_codes(text: str) -> list[str]:
     return [c.strip() for c in re.split(r"[\r\n,;]+", text or "") if c.strip()]
 
 
-def program_form_data(form, partial=False) -> dict:
-    """The program form as the API's body, validated by the same schema."""
+class ProgramFormSchema(ProgramSchema):
+    """The staff app's program form: a program may be created before its codes (often imported right after)."""
+
+    def check(self, data, **kwargs):  # replaces ProgramSchema's "at least one code" rule (no hook here)
+        return None
+
+
+# The reward rules as a manager reads them (the stored names are for the API).
+RULE_WORDS = {
+    "lesser_or_equal": "The free item is worth at most the lowest price paid for an item on the card",
+    "most_frequent": "The free item is the item bought most often on the card",
+}
+
+
+def program_summary(program) -> str:
+    """'Buy 12, get the 13th free. The free item is ...; complete the card within 730 days of its first purchase.'"""
+    values = program if isinstance(program, dict) else program_dict(program, codes=[])
+    n = values["buy_quantity"]
+    text = f"Buy {n}, get the {_ordinal(n + 1)} free. {RULE_WORDS.get(values['reward_rule'], values['reward_rule'])}"
+    if values.get("window_days"):
+        text += f"; complete the card within {values['window_days']} days of its first purchase"
+    if values.get("requires"):
+        text += f"; the customer's {' and '.join(values['requires'])} needed before the reward"
+    return text + "."
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def program_form_data(form, files=None) -> dict:
+    """The program form as the API's body, validated by the same rules; codes typed in the form plus any read from
+    an uploaded CSV file."""
     data = {k: form.get(k, "").strip() for k in ("name", "manufacturer", "distributor", "reward_rule")}
     errors = {}
     for key in INT_FIELDS:
@@ -39,20 +72,42 @@ def program_form_data(form, partial=False) -> dict:
             data[key] = int(raw)
         except ValueError:
             errors[key] = ["a whole number"]
+    if data.get("buy_quantity") is None and "buy_quantity" not in errors:
+        errors["buy_quantity"] = ["how many purchases earn the reward?"]
     if errors:
-        raise ValidationFailed("some numbers are not whole numbers", fields=errors)
-    if data["buy_quantity"] is None:
-        raise ValidationFailed("how many purchases earn the reward?", fields={"buy_quantity": ["required"]})
+        raise ValidationFailed("some fields are not valid", fields=errors)
     data["requires"] = [f for f in form.getlist("requires") if f]
     data["upcs"], data["skus"] = split_codes(form.get("upcs")), split_codes(form.get("skus"))
-    return ProgramSchema(partial=partial).load(data)
+    upload = (files or {}).get("file")
+    if upload is not None and upload.filename:
+        read = parse_codes_csv(upload.read())
+        data["upcs"] += [c for c in read.upcs if c not in data["upcs"]]
+        data["skus"] += [c for c in read.skus if c not in data["skus"]]
+    return ProgramFormSchema().load(data)
+
+
+def _form_again(program, status: int = 422, errors: dict | None = None):
+    """The form as it was posted, with what was wrong, instead of an error page that loses the typing."""
+    values = {k: request.form.get(k, "") for k in ("name", "manufacturer", "distributor", "buy_quantity",
+                                                    "reward_rule", "window_days", "multi_purchase_threshold")}
+    values["requires"] = request.form.getlist("requires")
+    values["upcs"], values["skus"] = request.form.get("upcs", ""), request.form.get("skus", "")
+    return render_template("program_form.html", program=program, values=values, rules=RULE_WORDS,
+                           requirable=REQUIRABLE_FIELDS, errors=errors or {}, summary=None,
+                           counts=card_counts().get(program.id, {}) if program else {}), status
+
+
+def _errors_of(exc) -> dict:
+    if isinstance(exc, ValidationError):
+        return exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages}
+    return exc.fields or {"form": [exc.message]}
 
 
 @bp.get("/programs")
 @needs("staff")
 def programs():
     rows = list(Program.select().order_by(Program.status, Program.name))
-    return render_template("programs.html", programs=rows, counts=card_counts())
+    return render_template("programs.html", programs=rows, counts=card_counts(), summary=program_summary)
 
 
 @bp.get("/programs/new")
@@ -60,15 +115,20 @@ def programs():
 def program_new():
     return render_template("program_form.html", program=None, values={"buy_quantity": 12, "reward_rule":
                            "lesser_or_equal", "multi_purchase_threshold": 1, "requires": []},
-                           rules=REWARD_RULES, requirable=REQUIRABLE_FIELDS)
+                           rules=RULE_WORDS, requirable=REQUIRABLE_FIELDS, errors={}, summary=None)
 
 
 @bp.post("/programs/new")
 @needs("manager")
 def program_create():
-    program = create_program(program_form_data(request.form), g.actor)
-    flash(f"Program {program.name} created.")
-    return redirect(url_for("web.programs"))
+    try:
+        data = program_form_data(request.form, request.files)
+    except (ValidationError, ValidationFailed) as exc:
+        return _form_again(None, errors=_errors_of(exc))
+    program = create_program(data, g.actor)
+    flash(f"Program {program.name} created." + ("" if data["upcs"] or data["skus"] else
+                                                " Import its qualifying codes below."))
+    return redirect(url_for("web.program_edit", program_id=program.id))
 
 
 @bp.get("/programs/<id:program_id>")
@@ -76,17 +136,19 @@ def program_create():
 def program_edit(program_id):
     program = _get(program_id)
     values = program_dict(program)
-    return render_template("program_form.html", program=program, values=values, rules=REWARD_RULES,
-                           requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}))
+    return render_template("program_form.html", program=program, values=values, rules=RULE_WORDS,
+                           requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}), errors={},
+                           summary=program_summary(values))
 
 
 @bp.post("/programs/<id:program_id>")
 @needs("manager")
 def program_update(program_id):
     program = _get(program_id)
-    data = program_form_data(request.form, partial=True)
-    if not data.get("upcs") and not data.get("skus"):
-        raise ValidationFailed("list at least one qualifying UPC or SKU", fields={"upcs": ["required"]})
+    try:
+        data = program_form_data(request.form, request.files)
+    except (ValidationError, ValidationFailed) as exc:
+        return _form_again(program, errors=_errors_of(exc))
     update_program(program.id, data, g.actor)
     flash(f"Program {program.name} saved.")
     return redirect(url_for("web.program_edit", program_id=program.id))
@@ -122,9 +184,12 @@ def program_import(program_id):
         if mode == "add":
             current = program_dict(program)
             upcs, skus = current["upcs"] + upcs, current["skus"] + skus
-        data = ProgramSchema(partial=True).load({"upcs": upcs, "skus": skus})
+        before = program_dict(program)
+        data = ProgramSchema(partial=True).load({"upcs": sorted(set(upcs)), "skus": sorted(set(skus))})
         update_program(program.id, data, g.actor)
-        flash(f"{program.name}: qualifying codes imported ({len(data['upcs'])} UPCs, {len(data['skus'])} SKUs).")
+        new = len(set(data["upcs"]) - set(before["upcs"])) + len(set(data["skus"]) - set(before["skus"]))
+        flash(f"{program.name}: qualifying codes imported; now {len(data['upcs'])} UPCs and {len(data['skus'])} "
+              f"SKUs ({new} new).")
         return redirect(url_for("web.program_edit", program_id=program.id))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
