@@ -8,8 +8,10 @@ from ..audit import record
 from ..db import write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..models import Account, PosLink, Sale, utcnow
-from .cards import account_cards, iso
+from ..programs import KINDS
+from .cards import iso
 from .contacts import ContactError, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
+from .moves import move_sale
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test")
@@ -36,8 +38,9 @@ def account_dict(account: Account, *, cards: bool = False, links: bool = False) 
         "merged_into": account.merged_into_id,
         "created_at": iso(account.created_at),
     }
-    if cards:
-        out["cards"] = account_cards(account.id)
+    if cards:  # what the account holds in each kind of program: "cards", "points"
+        for kind in KINDS.values():
+            out[kind.answer_key] = kind.account_summary(account.id)
     if links:
         out["links"] = [link_dict(link) for link in
                         PosLink.select().where((PosLink.account == account.id) & PosLink.unlinked_at.is_null())]
@@ -175,8 +178,6 @@ def link_customer(system: str, customer_id: str, account_id: int, actor: str) ->
 def unlink_customer(system: str, customer_id: str, actor: str, reason: str, move_sales_to: int | None = None):
     """The "incorrect customer map": end the link (kept as history) and optionally move the sales committed
     through it, with their punches, to the right account."""
-    from .sales import move_sale  # sales imports accounts
-
     with write_transaction():
         link = live_link(system, customer_id)
         if link is None:
