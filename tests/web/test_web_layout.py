@@ -9,27 +9,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from loyalty import demo_data
-from loyalty.auth import create_user
-from loyalty.db import database
-from loyalty.models import Account
-
-PASSWORD = "manager layout pass"
-
-
-@pytest.fixture
-def marcus(live_server):
-    with live_server.app.app_context():
-        database.connect(reuse_if_open=True)
-        demo_data.load()
-        create_user("layout", "manager", PASSWORD)
-        return Account.get(Account.first_name == "Marcus").id
+from webtools import STORE_PASSWORD
 
 
 def sign_in(driver, base):
     driver.get(base + "/signin")
-    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.NAME, "username"))).send_keys("layout")
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.NAME, "username"))).send_keys("boss")
+    driver.find_element(By.NAME, "password").send_keys(STORE_PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.NAME, "q")))
 
@@ -49,13 +35,13 @@ def measure(driver) -> dict:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width,height,name", [(1280, 900, "account.png"), (820, 1180, "account-tablet.png")])
-def test_account_page_layout_at_desktop_and_tablet_width(live_server, chromium_session, marcus, width, height, name):
+def test_account_page_layout_at_desktop_and_tablet_width(live_server, chromium_session, store, width, height, name):
     driver = chromium_session
     size = driver.get_window_size()
     try:
         driver.set_window_size(width, height)
         sign_in(driver, live_server.url)
-        driver.get(f"{live_server.url}/accounts/{marcus}")
+        driver.get(f"{live_server.url}/accounts/{store['Marcus']}")
         summary = WebDriverWait(driver, 10).until(EC.element_to_be_clickable(
             (By.XPATH, "//article[contains(@class,'status-complete')]//summary[contains(., 'Punches on this card')]")))
         summary.click()
@@ -68,6 +54,7 @@ def test_account_page_layout_at_desktop_and_tablet_width(live_server, chromium_s
         if os.environ.get("LOYALTY_SCREENSHOTS"):
             height_now = driver.execute_script("return document.documentElement.scrollHeight")
             driver.set_window_size(width, min(height_now + 40, 2600))
+            driver.execute_script("window.scrollTo(0, 0)")
             os.makedirs(os.environ["LOYALTY_SCREENSHOTS"], exist_ok=True)
             driver.save_screenshot(os.path.join(os.environ["LOYALTY_SCREENSHOTS"], name))
     finally:
