@@ -28,7 +28,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from livesupport import LiveServer, chromium, quit_chromium  # noqa: E402
-from posdriver import Pos, close_kept_alive_connections, configure_extension  # noqa: E402
+from posdriver import Pos, configure_extension  # noqa: E402
 
 # Resolves with the ms from the click to the moment `ready(root)` holds in the panel's shadow root.
 TIMED_CLICK = """
@@ -194,7 +194,6 @@ def main():
             without_ext = bench_rerenders(plain, server.url, args.renders, False)
         finally:
             quit_chromium(plain)
-        close_kept_alive_connections(server.server)
     text = report(args, opened, committed, with_ext, without_ext)
     print(text)
     if args.write:

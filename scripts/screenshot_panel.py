@@ -15,7 +15,7 @@ sys.path[:0] = [os.path.join(ROOT, "server"), os.path.join(ROOT, "tests"), os.pa
 
 from bench_extension import make_store  # noqa: E402
 from livesupport import LiveServer, chromium, quit_chromium  # noqa: E402
-from posdriver import Pos, close_kept_alive_connections, configure_extension  # noqa: E402
+from posdriver import Pos, configure_extension  # noqa: E402
 
 
 def main():
@@ -35,7 +35,6 @@ def main():
             driver.save_screenshot(out)
         finally:
             quit_chromium(driver)
-        close_kept_alive_connections(server.server)
     print(out)
 
 
