@@ -33,6 +33,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test that passed is also checked by axe-core where it ended (the states it clicked through were
+    checked on the way, tests/a11y.py)."""
+    result = yield
+    driver = item.funcargs.get("chromium_session")
+    if driver is not None and hasattr(driver, "_loyalty_a11y"):
+        driver._loyalty_a11y.check_new_state()
+    return result
+
+
 @pytest.fixture(scope="session")
 def pg_schema_url():
     import psycopg2
@@ -125,9 +136,12 @@ def live_server(tmp_path):
 
 @pytest.fixture(scope="session")
 def chromium_session():
-    """One headless Chromium (with the extension loaded) for the whole session; tests open their own tabs."""
+    """One headless Chromium (with the extension loaded) for the whole session; tests open their own tabs. Every
+    page state a test reaches is checked by axe-core (tests/a11y.py): a serious or critical violation fails it."""
+    from a11y import watch
     from livesupport import chromium, quit_chromium
 
     driver = chromium()
+    watch(driver)
     yield driver
     quit_chromium(driver)

@@ -197,3 +197,37 @@ def test_refund_after_redemption_takes_from_the_live_cards_first(api, manager_ap
     live = card_of(api, linked["id"], p["id"])
     assert [(c["status"], c["punches"]) for c in live] == [("open", 0)]
     assert sum(x.quantity for x in Punch.select().where(Punch.program == p["id"])) == 4 - 2
+
+
+def test_partial_refunds_give_back_paid_units_first_then_the_free_one(api, manager_api, linked):
+    """S-2 rang two bags, one of them the free reward. The first bag returned is a paid one (its punch comes
+    back); the second return of the same line, counted after the first, is the free bag: the reward reopens."""
+    p, card = redeemed_in_sale_s2(api, manager_api, linked["id"])
+    commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 1
+    commit(api, refund("R-2", "S-2", [line(1, qty=-1)]))
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 0
+    assert card_of(api, linked["id"], p["id"], status="complete") == []
+    commit(api, refund("R-3", "S-2", [line(1, qty=-1)]))
+    assert [c["id"] for c in card_of(api, linked["id"], p["id"], status="complete")] == [card["id"]]
+    assert Redemption.get().reversed_by is not None
+
+
+def test_a_refund_reopens_no_more_rewards_than_the_line_has_units_left(api, manager_api, linked):
+    """Three rewards redeemed in S-2: two free bags on line 1, one on line 2. Line 1 comes back one bag, then
+    'two' more (only one is left on it): two rewards reopen, and line 2's free bag, never returned, stays
+    redeemed."""
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=1, multi_purchase_threshold=5)).get_json()
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    cards = card_of(api, linked["id"], p["id"], status="complete")
+    assert len(cards) == 3
+    for c in cards:
+        r = api.post(f"/api/v1/cards/{c['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                        "item": {"upc": ACANA, "unit_price": "94.99"}})
+        assert r.status_code == 201, r.get_json()
+    commit(api, sale("S-2", lines=[line(1, qty=2, price="0"), line(2, qty=1, price="0")]))
+    commit(api, refund("R-2", "S-2", [line(1, qty=-1, price="0")]))
+    assert len(card_of(api, linked["id"], p["id"], status="complete")) == 1
+    commit(api, refund("R-3", "S-2", [line(1, qty=-2, price="0")]))
+    assert len(card_of(api, linked["id"], p["id"], status="complete")) == 2
+    assert Redemption.select().where(Redemption.reversed_at.is_null()).count() == 1

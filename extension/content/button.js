@@ -5,7 +5,7 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const MARK = "data-loyalty-bridge-button";
-  const STYLE = "background:#29a3e6;color:#fff;border:1px solid #1b7fbf;border-radius:4px;padding:6px 12px;" +
+  const STYLE = "background:#1a78b4;color:#fff;border:1px solid #155f8f;border-radius:4px;padding:6px 12px;" +
     "margin:0 6px;font:600 14px/1.2 system-ui,sans-serif;cursor:pointer;white-space:nowrap;";
 
   class LoyaltyButton {

@@ -32,7 +32,7 @@ ul.punches li { border: 0; padding: 0 0 0 12px; color: #155f8f; font-size: 13px;
 button { font: inherit; padding: 7px 12px; border-radius: 6px; border: 1px solid #1b7fbf; background: #fff;
   color: #155f8f; cursor: pointer; }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #7cc8f2; outline-offset: 1px; }
-button.primary { background: #29a3e6; color: #fff; border-color: #1b7fbf; font-weight: 600; }
+button.primary { background: #1a78b4; color: #fff; border-color: #155f8f; font-weight: 600; }
 button.danger { background: #c0392b; border-color: #962d22; }
 button[disabled] { opacity: .5; cursor: default; }
 button.link { border: 0; background: none; text-decoration: underline; padding: 7px 4px; }

@@ -32,7 +32,10 @@
     }
 
     ensureHost() {
-      if (this.host && this.host.isConnected) return;
+      if (this.host) {
+        this.reattach();
+        return;
+      }
       this.host = h("div", {id: "loyalty-bridge-panel-host"});
       const root = this.host.attachShadow({mode: "open"});
       const style = h("style", {}, LB.PANEL_CSS);
@@ -48,7 +51,23 @@
         if (e.key === "Escape") this.close();
       });
       root.append(style, this.panelEl);
-      document.documentElement.append(this.host);
+      this.reattach();
+      // A POS that redraws its whole <body> drops the host with it: put the same host (its shadow root, view and
+      // listeners intact) back. The callback only schedules one frame, like the button's observer.
+      let scheduled = false;
+      new MutationObserver(() => {
+        if (scheduled || this.host.isConnected) return;
+        scheduled = true;
+        requestAnimationFrame(() => {
+          scheduled = false;
+          this.reattach();
+        });
+      }).observe(document.documentElement, {childList: true, subtree: true});
+    }
+
+    // The host lives in <body> (not <html>) so that the page's landmarks and accessibility checkers see it.
+    reattach() {
+      if (!this.host.isConnected) (document.body || document.documentElement).append(this.host);
     }
 
     open(opener) {
@@ -79,6 +98,7 @@
     // Replace the view: a title, an optional status sentence, the content; focus goes to the title.
     show(view, title, content, note) {
       this.view = view;
+      this.panelEl.dataset.view = view; // which view is drawn, for tests and the accessibility checks
       this.titleEl.textContent = title;
       this.say(note ? note.text : "", note ? note.kind : "");
       this.bodyEl.replaceChildren(...[].concat(content).filter(Boolean));

@@ -46,6 +46,8 @@ def test_manager_unlinks_a_wrong_map_and_downloads_a_report(live_server, chromiu
     box = wait(driver).until(EC.presence_of_element_located((By.NAME, "q")))
     box.send_keys("+1 (555) 201-3344")  # Dana's phone, typed another way
     box.submit()
+    # The page before the search lists recently updated accounts, Dana among them: wait for the results page.
+    wait(driver).until(EC.staleness_of(box))
     wait(driver).until(EC.element_to_be_clickable((By.LINK_TEXT, "Dana Whitfield"))).click()
     wait(driver).until(EC.title_contains("Dana Whitfield"))
 
