@@ -2,6 +2,8 @@
 found from the URL map, so a new page is checked the day it is added), the demo POS, the extension's options page
 and the panel in its views. Every other browser test is checked as it goes too (tests/a11y.py); this test makes
 sure no page or view depends on some other test happening to visit it."""
+import re
+
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -23,7 +25,8 @@ def sample_arguments(app):
 
     with app.app_context():
         return {"account_id": [a.id for a in Account.select().order_by(Account.id)],
-                "program_id": [p.id for p in Program.select().order_by(Program.id)]}
+                "program_id": [p.id for p in Program.select().order_by(Program.id)],
+                "purpose": ["merge", "unlink", "split"]}
 
 
 def page_urls(app):
@@ -37,6 +40,14 @@ def page_urls(app):
             urls.append(rule.rule)
         elif len(args) == 1 and args[0] in samples:
             urls.extend(rule.rule.split("<")[0] + str(v) + rule.rule.split(">", 1)[1] for v in samples[args[0]])
+        elif all(a in samples for a in args):
+            # Several arguments: each one's samples in turn, the others at their first sample (not every mix).
+            for varied in args:
+                for v in samples[varied]:
+                    values = {a: (v if a == varied else samples[a][0]) for a in args}
+                    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+                    if url not in urls:
+                        urls.append(url)
         else:
             unknown.append(rule.rule)
     assert not unknown, f"add sample values for these pages' arguments in sample_arguments(): {unknown}"
