@@ -3,7 +3,9 @@
 
 Loads N accounts (each linked to a POS customer, with punches from earlier sales) straight into the database,
 starts `loyalty serve` (waitress) in a separate process, and drives it with concurrent keep-alive clients:
-a trivial endpoint (the framework's ceiling), token auth, commits of a 5-line sale, resolve by email and by phone.
+a trivial endpoint (the framework's ceiling), token auth, commits of a 5-line sale, resolve by email and by phone,
+and a sale touching one punch program alone, then (once a points program is added, with a year of points history
+per account) the same sale touching one punch and one points program.
 Reports client latency, the server's own time (Server-Timing header) and requests per second.
 
     .venv/bin/python scripts/bench.py                              # SQLite, 100k accounts, 1M punches
@@ -112,6 +114,45 @@ def seed(url: str, accounts: int, sales_per_account: int):
     return token
 
 
+def seed_points(url: str, accounts: int, rows_per_account: int = 4):
+    """A points program (1 point per $1, 10 extra on a product, a reward) and a year of points history per
+    account: earn rows spread over the last year and their balance cache."""
+    import datetime as dt
+
+    from loyalty.db import database, init_database
+    from loyalty.models import Program, utcnow
+    from loyalty.programs.points_models import PointsBalance, PointsEntry, PointsReward
+
+    init_database(url)
+    database.connect()
+    now = utcnow()
+    t0 = time.perf_counter()
+    with database.atomic():
+        program = Program.create(kind="points", name="Bench Points", buy_quantity=0, settings={
+            "expiry_days": 365, "exclude_upcs": [], "exclude_skus": ["GIFT"],
+            "earn_rules": [{"type": "spend", "points": 1, "per_amount": "1"},
+                           {"type": "item", "points": 10, "upcs": [upc(0, 0)], "skus": []}]})
+        PointsReward.create(program=program.id, name="$5 off", cost=500, kind="amount_off", value="5.00")
+    for start in range(0, accounts, 2000):
+        with database.atomic():
+            entries, balances = [], []
+            for a in range(start + 1, min(start + 2000, accounts) + 1):
+                for k in range(rows_per_account):
+                    at = now - dt.timedelta(days=30 + k * 80)
+                    entries.append({"account": a, "program": program.id, "kind": "earn", "points": 55,
+                                    "actor": "bench", "key": f"bench:{a}:{k}", "created_at": at,
+                                    "expires_at": at + dt.timedelta(days=365)})
+                balances.append({"account": a, "program": program.id, "balance": 55 * rows_per_account,
+                                 "lifetime_earned": 55 * rows_per_account, "updated_at": now})
+            for i in range(0, len(entries), 1000):
+                PointsEntry.insert_many(entries[i:i + 1000]).execute()
+            PointsBalance.insert_many(balances).execute()
+    database.execute_sql("ANALYZE")
+    database.close()
+    print(f"  points program added with {accounts * rows_per_account:,} ledger rows in "
+          f"{time.perf_counter() - t0:.0f} s")
+
+
 class Client(threading.Thread):
     def __init__(self, host, port, token, make_request, stop_at, out):
         super().__init__(daemon=True)
@@ -178,7 +219,7 @@ def main():
                                "--threads", str(args.threads)], env=env, cwd=tmp,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     host = "127.0.0.1"
-    for _ in range(100):
+    for _ in range(600):  # a busy machine may take a while to start it
         try:
             c = http.client.HTTPConnection(host, args.port, timeout=1)
             c.request("GET", "/api/v1/health")
@@ -195,6 +236,15 @@ def main():
         programs = random.Random(a).sample(range(PROGRAMS), 2)
         lines = [{"line_id": str(i + 1), "upc": upc(programs[i % 2], i % 5), "name": "Bag", "quantity": "1",
                   "unit_price": "54.99"} for i in range(LINES_PER_SALE)]
+        sale = {"pos": {"system": "lightspeed-x", "sale_id": f"bench-{os.getpid()}-{next(counter)}"},
+                "customer": {"pos_id": f"c-{a}"}, "lines": lines}
+        return "POST", "/api/v1/sales/commit", json.dumps({"sale": sale})
+
+    def one_punch_request():
+        a = rng.randint(1, n)
+        program = random.Random(a).sample(range(PROGRAMS), 2)[0]
+        lines = [{"line_id": str(i + 1), "upc": upc(program, i % 5), "name": "Bag", "quantity": "1",
+                  "unit_price": "54.99"} for i in range(2)]
         sale = {"pos": {"system": "lightspeed-x", "sale_id": f"bench-{os.getpid()}-{next(counter)}"},
                 "customer": {"pos_id": f"c-{a}"}, "lines": lines}
         return "POST", "/api/v1/sales/commit", json.dumps({"sale": sale})
@@ -226,12 +276,21 @@ def main():
                              args.clients, args.seconds))
         rows.append(run_load("  resolve email, 1 client", host, args.port, token, resolve_request("email"), 1,
                              args.seconds / 2))
+        # One program kind, then two: the same one-client commit before and after a points program exists.
+        rows.append(run_load("commit 1 punch, 1 client", host, args.port, token, one_punch_request, 1,
+                             args.seconds / 2))
+        seed_points(url, n)
+        rows.append(run_load("commit 1 punch + points, 1 cl.", host, args.port, token, one_punch_request, 1,
+                             args.seconds / 2))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
     commit, health = rows[2], rows[0]
     print(f"commit throughput is {commit['per_s'] / health['per_s']:.0%} of the trivial endpoint's")
+    punch_only, with_points = rows[-2], rows[-1]
+    print(f"punch + points server p50 is {with_points['srv_p50'] / punch_only['srv_p50']:.2f}x the punch-only one "
+          "(target: at most 1.2x)")
     return rows
 
 

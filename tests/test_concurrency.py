@@ -19,6 +19,19 @@ def _setup(db_url):
     return app, {"Authorization": f"Bearer {token}"}
 
 
+def _commit_twenty_times(server, headers, sale_body) -> list:
+    """The same sale committed by twenty clients at once: every one answered 200 with the same answer."""
+    def commit(_):
+        r = requests.post(server.url + "/api/v1/sales/commit", json={"sale": sale_body}, headers=headers, timeout=30)
+        return r.status_code, r.json()
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(commit, range(20)))
+    assert [code for code, _ in results] == [200] * 20, results[:3]
+    assert all(res == results[0][1] for _, res in results)
+    return results
+
+
 def test_twenty_concurrent_commits_of_one_sale_punch_once(db_url):
     app, headers = _setup(db_url)
     with LiveServer(app, threads=8) as server:
@@ -27,16 +40,7 @@ def test_twenty_concurrent_commits_of_one_sale_punch_once(db_url):
                    headers=headers).json()
         s.post(server.url + "/api/v1/accounts", headers=headers, json={
             "first_name": "Dana", "last_name": "W", "link": {"system": "lightspeed-x", "customer_id": "c-42"}})
-        body = {"sale": sale("S-RACE", lines=[line(1, qty=3), line(2, qty=2)])}
-
-        def commit(_):
-            r = requests.post(server.url + "/api/v1/sales/commit", json=body, headers=headers, timeout=30)
-            return r.status_code, r.json()
-
-        with ThreadPoolExecutor(20) as pool:
-            results = list(pool.map(commit, range(20)))
-    assert [code for code, _ in results] == [200] * 20, results[:3]
-    assert all(res == results[0][1] for _, res in results)
+        results = _commit_twenty_times(server, headers, sale("S-RACE", lines=[line(1, qty=3), line(2, qty=2)]))
     database.connect(reuse_if_open=True)
     assert Sale.select().count() == 1
     assert sum(r.quantity for r in Punch.select()) == 5
@@ -85,4 +89,26 @@ def test_a_cut_postgres_connection_gives_a_retryable_503_then_recovers(pg_schema
     admin.close()
     codes = [client.get("/api/v1/me", headers=headers).status_code for _ in range(3)]
     assert codes == [503, 200, 200], codes
+    database.close()
+
+
+def test_twenty_concurrent_commits_of_one_sale_earn_one_set_of_points(db_url):
+    from loyalty.programs.points_ledger import ledger_sum
+    from loyalty.programs.points_models import PointsBalance, PointsEntry
+
+    app, headers = _setup(db_url)
+    with LiveServer(app, threads=8) as server:
+        s = requests.Session()
+        p = s.post(server.url + "/api/v1/programs", headers=headers, json={
+            "kind": "points", "name": "Paws Points", "earn_rules": [{"type": "spend", "points": 1, "per_amount": "1"}]
+        }).json()
+        account = s.post(server.url + "/api/v1/accounts", headers=headers, json={
+            "first_name": "Dana", "last_name": "W", "link": {"system": "lightspeed-x", "customer_id": "c-42"}}).json()
+        results = _commit_twenty_times(server, headers,
+                                       sale("S-RACE", lines=[line(1, upc="0000TREAT", qty=3, price="10.50")]))
+    assert results[0][1]["points"] == [{"program_id": p["id"], "program": "Paws Points", "earned": 31,
+                                        "balance": 31}]
+    database.connect(reuse_if_open=True)
+    assert PointsEntry.select().count() == 1
+    assert ledger_sum(account["id"], p["id"]) == PointsBalance.get().balance == 31
     database.close()

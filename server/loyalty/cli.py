@@ -239,7 +239,7 @@ def _add_feature_commands():
     """Feature packages contribute command groups (e.g. ``loyalty pos`` from the Lightspeed integration)."""
     import importlib
 
-    for module_name in ("loyalty.lightspeed.cli", "loyalty.web.cli"):
+    for module_name in ("loyalty.lightspeed.cli", "loyalty.web.cli", "loyalty.programs.cli"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

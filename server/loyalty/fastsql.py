@@ -137,3 +137,8 @@ def _is_fk(instance, name) -> bool:
     from peewee import ForeignKeyField
 
     return isinstance(instance._meta.fields[name], ForeignKeyField)
+
+
+def execute(sql: str, params=()) -> int:
+    """Run a fixed statement that returns no rows (an upsert); the number of rows it changed."""
+    return database.execute_sql(prepared(("exec", sql), lambda: sql), tuple(params)).rowcount

@@ -7,11 +7,11 @@ shipped; add a new one. ``loyalty init-db`` (and ``serve``/``demo``) applies wha
 """
 from __future__ import annotations
 
-from peewee import IntegerField
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+from peewee import CharField, IntegerField
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from .db import database, is_postgres
-from .models import BaseModel, create_tables, utcnow
+from .models import BaseModel, JSONField, create_tables, utcnow
 from peewee import DateTimeField
 
 
@@ -23,7 +23,13 @@ class SchemaVersion(BaseModel):
 # Migration functions take a migrator and call playhouse.migrate.migrate(...) with its operations, e.g.
 #   def m2_add_pet_names(migrator):
 #       migrate(migrator.add_column("account", "pet_names", TextField(default="")))
-MIGRATIONS: list = []
+def m1_program_kind(migrator):
+    """Programs have a kind (punch cards until now) and the kind's own settings (points rules)."""
+    migrate(migrator.add_column("program", "kind", CharField(max_length=20, default="punch")),
+            migrator.add_column("program", "settings", JSONField(null=True)))
+
+
+MIGRATIONS: list = [m1_program_kind]
 
 
 def migrator():

@@ -130,8 +130,11 @@ PosLink.add_index(
 
 
 class Program(BaseModel):
-    """A manufacturer's frequent-buyer program: buy ``buy_quantity``, the next one is free."""
+    """A program of one ``kind`` (programs/): ``punch``, a manufacturer's frequent-buyer card (buy
+    ``buy_quantity``, the next one is free), or ``points`` (its rules in ``settings``)."""
 
+    kind = CharField(max_length=20, default="punch")
+    settings = JSONField(null=True)  # what the kind keeps beyond these columns (points: rules, expiry, exclusions)
     name = CharField(max_length=200)
     manufacturer = CharField(max_length=200, default="")
     distributor = CharField(max_length=200, default="")

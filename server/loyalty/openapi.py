@@ -21,11 +21,13 @@ REQUEST_BODIES = {
     "api.sales_preview": schemas.PreviewSchema,
     "api.sales_commit": schemas.CommitSchema,
     "api.cards_redeem": schemas.RedeemSchema,
+    "api.points_redeem": schemas.PointsRedeemSchema,
+    "api.points_adjust": schemas.PointsAdjustSchema,
 }
 ERRORS = {
     "400": "Malformed JSON", "401": "Missing or invalid token", "403": "Role too low",
     "404": "Unknown id", "409": "Conflict (already_linked, reason_required, customer_not_linked, "
-    "no_reward_available)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
+    "no_reward_available, insufficient_points, program_archived, sale_committed)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
 }
 
 
@@ -36,6 +38,9 @@ def build_spec(app) -> dict:
                                         "{\"error\": {\"code\", \"message\", \"fields\"}}."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=schemas.ErrorEnvelope)
+    from .programs.points_rules import PointsProgramSchema
+
+    spec.components.schema("PointsProgram", schema=PointsProgramSchema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith("api."):
             continue

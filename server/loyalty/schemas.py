@@ -50,6 +50,13 @@ class LineSchema(Base):
     quantity = fields.Decimal(required=True, validate=validate.Range(min=Decimal(-10000), max=Decimal(10000)))
     unit_price = fields.Decimal(load_default=None, allow_none=True,
                                 validate=validate.Range(min=Decimal(-10_000_000), max=Decimal(10_000_000)))
+    original = fields.Nested(lambda: OriginalRefSchema(), load_default=None, allow_none=True)
+
+
+class OriginalRefSchema(Base):
+    """The sale line a refund line returns, when it is not on the refund's ``return_for`` sale."""
+    sale_id = fields.Str(required=True, validate=Id)
+    line_id = fields.Str(load_default=None, allow_none=True, validate=Id)
 
 
 class SaleSchema(Base):
@@ -184,6 +191,20 @@ class SaleRefSchema(Base):
 class RedeemSchema(Base):
     sale = fields.Nested(SaleRefSchema, load_default=None, allow_none=True)
     item = fields.Nested(ItemSchema, load_default=dict)
+
+
+class PointsRedeemSchema(Base):
+    account_id = fields.Int(required=True, strict=True)
+    program_id = fields.Int(required=True, strict=True)
+    reward_id = fields.Int(required=True, strict=True)
+    sale = fields.Nested(SaleRefSchema, load_default=None, allow_none=True)
+    line_id = fields.Str(load_default=None, allow_none=True, validate=Id)
+
+
+class PointsAdjustSchema(Base):
+    program_id = fields.Int(required=True, strict=True)
+    points = fields.Int(required=True, strict=True, validate=validate.Range(min=-10_000_000, max=10_000_000))
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
 
 
 class ErrorSchema(Base):

@@ -47,4 +47,4 @@ def region() -> str:
     return current_app.config["PHONE_REGION"]
 
 
-from . import accounts, programs, sales, meta  # noqa: E402,F401  (routes register on bp)
+from . import accounts, points, programs, sales, meta  # noqa: E402,F401  (routes register on bp)

@@ -7,6 +7,7 @@ from ..domain.cards import account_cards, iso
 from ..errors import Forbidden, ValidationFailed
 from ..models import AuditLog, Card, Program, Punch, Redemption, Sale
 from ..domain.redemptions import redemption_dict
+from ..programs.points_history import points_history
 from ..schemas import (POS_SYSTEMS, AccountCreateSchema, AccountUpdateSchema, LinkSchema, ResolveSchema,
                        UnlinkSchema)
 from . import auth, body, bp, region
@@ -37,7 +38,7 @@ def accounts_search():
 @auth("cashier")
 def accounts_get(account_id):
     account = dom.get_account(account_id)
-    out = dom.account_dict(account, cards=True, links=True)
+    out = dom.account_dict(account, cards=True, links=True, detail=True)
     if request.args.get("history"):
         out["all_cards"] = account_cards(account.id, include_history=True)
     return out
@@ -69,6 +70,7 @@ def accounts_history(account_id):
                      "unit_price": None if p.unit_price is None else str(p.unit_price)},
             "reason": p.reason, "note": p.note, "needs_review": p.needs_review, "actor": p.actor,
             "at": iso(p.created_at)} for p in punches],
+        "points": points_history(account.id),
         "redemptions": [redemption_dict(r) for r in
                         Redemption.select().where(Redemption.account == account.id).order_by(Redemption.id.desc())],
         "audit": [{"at": iso(a.at), "actor": a.actor, "action": a.action, "details": a.details}

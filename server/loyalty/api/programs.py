@@ -2,16 +2,33 @@
 from flask import g, request
 
 from ..domain.programs import create_program, program_dict, update_program
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..models import Program, ProgramCode
+from ..programs.points_rules import PointsProgramSchema
 from ..schemas import ProgramSchema
 from . import auth, body, bp
+
+
+def _schema_for(kind):
+    """Each kind of program has its own body: punch (the default) or points."""
+    if kind in (None, "punch"):
+        return ProgramSchema
+    if kind == "points":
+        return PointsProgramSchema
+    raise ValidationFailed(f"unknown program kind {kind!r}", fields={"kind": ["one of punch, points"]})
+
+
+def _requested_kind():
+    data = request.get_json(force=True, silent=True)
+    return data.get("kind") if isinstance(data, dict) else None
 
 
 @bp.post("/programs")
 @auth("manager")
 def programs_create():
-    program = create_program(body(ProgramSchema), g.actor)
+    """Create a program: a punch card (the body below), or with "kind": "points" a points program (body:
+    components/schemas/PointsProgram: earn_rules, rewards, expiry_days, exclusions)."""
+    program = create_program(body(_schema_for(_requested_kind())), g.actor)
     return program_dict(program), 201
 
 
@@ -41,5 +58,8 @@ def programs_get(program_id):
 @bp.patch("/programs/<int:program_id>")
 @auth("manager")
 def programs_update(program_id):
-    program = update_program(program_id, body(ProgramSchema, partial=True), g.actor)
+    program = Program.get_or_none(Program.id == program_id)
+    if program is None:
+        raise NotFound(f"no program {program_id}")
+    program = update_program(program_id, body(_schema_for(program.kind), partial=True), g.actor)
     return program_dict(program)

@@ -17,7 +17,7 @@ ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test")
 
 
-def account_dict(account: Account, *, cards: bool = False, links: bool = False) -> dict:
+def account_dict(account: Account, *, cards: bool = False, links: bool = False, detail: bool = False) -> dict:
     out = {
         "id": account.id,
         "first_name": account.first_name,
@@ -40,7 +40,7 @@ def account_dict(account: Account, *, cards: bool = False, links: bool = False) 
     }
     if cards:  # what the account holds in each kind of program: "cards", "points"
         for kind in KINDS.values():
-            out[kind.answer_key] = kind.account_summary(account.id)
+            out[kind.answer_key] = kind.account_summary(account.id, detail)
     if links:
         out["links"] = [link_dict(link) for link in
                         PosLink.select().where((PosLink.account == account.id) & PosLink.unlinked_at.is_null())]

@@ -38,10 +38,15 @@ def qualifying_programs(lines) -> dict:
 
 
 def program_dict(program: Program, codes=None) -> dict:
+    if program.kind == "points":
+        from ..programs.points_settings import points_program_dict
+
+        return points_program_dict(program)
     if codes is None:
         codes = list(program.codes)
     return {
         "id": program.id,
+        "kind": program.kind or "punch",
         "name": program.name,
         "manufacturer": program.manufacturer,
         "distributor": program.distributor,
@@ -70,6 +75,10 @@ PROGRAM_FIELDS = ("name", "manufacturer", "distributor", "buy_quantity", "reward
 
 def create_program(data: dict, actor: str) -> Program:
     with write_transaction():
+        if data.get("kind") == "points":
+            from ..programs.points_settings import create_points_program
+
+            return create_points_program(data, actor)
         program = Program.create(**{k: data[k] for k in PROGRAM_FIELDS if k in data})
         _set_codes(program, data.get("upcs"), data.get("skus"))
         record(actor, "program.create", "program", program.id, **program_dict(program))
@@ -81,6 +90,10 @@ def update_program(program_id: int, data: dict, actor: str) -> Program:
         program = Program.get_or_none(Program.id == program_id)
         if program is None:
             raise NotFound(f"no program {program_id}")
+        if program.kind == "points":
+            from ..programs.points_settings import update_points_program
+
+            return update_points_program(program, data, actor)
         before = program_dict(program)
         for key in PROGRAM_FIELDS:
             if key in data:

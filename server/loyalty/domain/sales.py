@@ -106,24 +106,55 @@ def _match_original(line: dict, originals: list, taken: dict):
     return None
 
 
-def _match_refunds(ctx: SaleContext, original: Sale):
+def _match_refunds(ctx: SaleContext, return_for: Sale | None):
     """Pair each returned (negative) line with the original line it returns, and how many of its units are
-    still left to return after the other refunds of that line."""
-    originals = list(original.lines.order_by(SaleLine.id))
-    by_id = {o.id: o for o in originals}
+    still left to return after the other refunds of that line. A line's own ``original`` names its sale (one
+    refund may return lines of several sales); the others return lines of ``return_for``."""
     own_ids = {row.id for row in ctx.existing.values()}
-    # Units of each original line already returned by other refund lines (this sale's lines are re-planned).
+    sales: dict[str, Sale | None] = {}
+    originals: dict[int, list] = {}
     taken: dict[int, Decimal] = {}
-    for r in SaleLine.select().where(SaleLine.original_line.in_(list(by_id) or [0])):
-        if r.id not in own_ids:
-            taken[r.original_line_id] = taken.get(r.original_line_id, 0) + (-r.quantity)
+
+    def lines_of(sale: Sale) -> list:
+        if sale.id not in originals:
+            originals[sale.id] = list(sale.lines.order_by(SaleLine.id))
+            # Units of each original line already returned by other refund lines (this sale's are re-planned).
+            ids = [o.id for o in originals[sale.id]]
+            for r in SaleLine.select().where(SaleLine.original_line.in_(ids or [0])):
+                if r.id not in own_ids:
+                    taken[r.original_line_id] = taken.get(r.original_line_id, 0) + (-r.quantity)
+        return originals[sale.id]
+
     for line in ctx.lines:
         q = line["quantity"]
         if q >= 0:
             continue
+        ref = line.get("original") or {}
+        sale = return_for
+        if ref.get("sale_id"):
+            if ref["sale_id"] not in sales:
+                found = Sale.get_or_none((Sale.pos_system == ctx.system) & (Sale.pos_sale_id == ref["sale_id"]))
+                sales[ref["sale_id"]] = found if found is not None and found.account_id is not None else None
+            sale = sales[ref["sale_id"]]
+            if sale is None:
+                ctx.warn("original_not_committed", f"sale {ref['sale_id']} was never committed: nothing to reverse",
+                         line["line_id"])
+                continue
+        if sale is None:
+            continue
+        if ctx.account is None:  # a refund of other sales' lines only: the account of the first one
+            ctx.account = get_account(sale.account_id)
+        if sale.account_id != ctx.account.id and get_account(sale.account_id).id != ctx.account.id:
+            ctx.warn("original_other_account", f"sale {sale.pos_sale_id} belongs to another account: nothing "
+                                               "reversed here", line["line_id"])
+            continue
+        candidates = lines_of(sale)
         prior = ctx.existing.get(line["line_id"])
+        by_id = {o.id: o for o in candidates}
         o = by_id.get(prior.original_line_id) if prior is not None and prior.original_line_id else None
-        o = o or _match_original(line, originals, taken)
+        if o is None and ref.get("line_id"):
+            o = next((c for c in candidates if c.line_id == ref["line_id"]), None)
+        o = o or _match_original(line, candidates, taken)
         if o is None:
             ctx.warn("not_in_original", "this returned item is not on the original sale: nothing to reverse",
                      line["line_id"])
@@ -157,24 +188,31 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
     existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
         if sale is not None and sale.id else {}
     ctx = SaleContext(system=system, sale_id=sale_in["pos"]["sale_id"], lines=lines, existing=existing,
-                      account=account, sale=sale, is_refund=bool(sale_in["pos"].get("return_for")),
+                      account=account, sale=sale, is_refund=_is_refund(sale_in),
                       when=sale.created_at if sale is not None and sale.created_at else utcnow())
     original = None
-    if ctx.is_refund:
+    if sale_in["pos"].get("return_for"):
         original = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_in["pos"]["return_for"]))
         if original is None or original.account_id is None:
             ctx.warn("original_not_committed", "the original sale was never committed: nothing to reverse")
         else:
             ctx.account = get_account(original.account_id)
-            _match_refunds(ctx, original)
+    if ctx.is_refund:
+        _match_refunds(ctx, original if original is not None and original.account_id is not None else None)
     plan = Plan(ctx=ctx, kinds={name: kind.plan(ctx) for name, kind in KINDS.items()})
     plan.uncommitted = _uncommitted(plan)
     return plan, existing, original
 
 
+def _is_refund(sale_in: dict) -> bool:
+    """A refund returns lines of earlier sales: ``pos.return_for``, or returned lines naming their original."""
+    return bool(sale_in["pos"].get("return_for")) or any(
+        line.get("original") and line["quantity"] < 0 for line in sale_in["lines"])
+
+
 def _resolve_for(sale_in, sale):
     account, link = _account_for(sale_in, sale)
-    if account is None and not sale_in["pos"].get("return_for"):
+    if account is None and not _is_refund(sale_in):
         raise Conflict("this POS customer is not linked to a loyalty account: select or create one first",
                        code="customer_not_linked")
     return account, link
@@ -220,9 +258,13 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
         if account is not None:
             lock_account(account.id)  # before reading its balances: the plan must see every earlier commit
         now = utcnow()
-        if account is not None and sale.account_id not in (None, account.id) and not sale_in["pos"].get("return_for"):
+        if account is not None and sale.account_id not in (None, account.id) and not _is_refund(sale_in):
             move_sale(sale, account.id, opts.actor)
         plan, existing, original = _plan(sale_in, sale, account)
+        if plan.account is not None and (account is None or plan.account.id != account.id):
+            # a refund works on its original sale's account: lock it, then plan again with what it holds now
+            lock_account(plan.account.id)
+            plan, existing, original = _plan(sale_in, sale, account)
         for name, kind in KINDS.items():
             kind.check(plan.kinds[name], reasons, opts, committing=True)
         account = plan.account

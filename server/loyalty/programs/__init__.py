@@ -5,9 +5,9 @@ its tables, plus one entry here.
 """
 from __future__ import annotations
 
-from . import punch
+from . import points, points_models, punch  # noqa: F401  (points_models registers the tables)
 
-KINDS = {"punch": punch.KIND}
+KINDS = {"punch": punch.KIND, "points": points.KIND}
 
 
 def kind_of(program) -> object:

@@ -80,6 +80,7 @@ class ProgramKind:
     def move_sale(self, sale, source_account: int, target_account: int, actor: str, now):
         """Move what a committed sale holds from one account to another."""
 
-    def account_summary(self, account_id: int) -> list:
-        """This kind's part of an account's answer (cards, balances)."""
+    def account_summary(self, account_id: int, detail: bool = False) -> list:
+        """This kind's part of an account's answer (cards, balances); ``detail`` for the account's own page
+        (e.g. the points expiring next), not needed on the register's hot path."""
         return []

@@ -243,7 +243,7 @@ class PunchKind(ProgramKind):
         return [{"program_id": pid, "program": plan.programs[pid].name, "punches": d}
                 for (lid, pid), d in sorted(plan.deltas.items()) if lid == line_id]
 
-    def account_summary(self, account_id: int) -> list:
+    def account_summary(self, account_id: int, detail: bool = False) -> list:
         return account_cards(account_id)
 
     # --- writing -------------------------------------------------------------------------------------------
