@@ -2,20 +2,21 @@
 // messages ({type, ...}); each type maps to fixed API paths built here. Ids from the page are checked and
 // URL-encoded; no URL from a page is ever fetched. No state in globals: Chrome stops this worker when idle.
 
-importScripts("lib/api.js", "lib/queue.js");
+importScripts("lib/i18n.js", "lib/api.js", "lib/queue.js");
 
-/* global apiRequest, loadConfig, ApiError, enqueueCommit, flushQueue, isRetryable, QUEUE_KEY */
+/* global apiRequest, loadConfig, ApiError, enqueueCommit, flushQueue, isRetryable, QUEUE_KEY, t, loadMessages,
+   useChosenLanguage, LANGUAGES */
 
 const SYSTEMS = ["lightspeed-x", "lightspeed-r", "demo"];
 
 function checkSystem(system) {
-  if (!SYSTEMS.includes(system)) throw new ApiError("config", "This POS is not supported.");
+  if (!SYSTEMS.includes(system)) throw new ApiError("config", t("errUnsupportedPos"));
   return system;
 }
 
 function checkId(value) {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ApiError("config", "That loyalty record is not valid.");
+  if (!Number.isInteger(n) || n <= 0) throw new ApiError("config", t("errBadRecord"));
   return n;
 }
 
@@ -24,6 +25,12 @@ function seg(value) {
 }
 
 const handlers = {
+  // The chosen language's messages for the content scripts (see content/i18n.js).
+  async messages({language}) {
+    const lang = LANGUAGES.includes(language) ? language : await useChosenLanguage();
+    return {language: lang, messages: await loadMessages(lang)};
+  },
+
   async testConnection() {
     return apiRequest("GET", "/api/v1/me");
   },
@@ -96,16 +103,16 @@ const handlers = {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const handler = message && Object.prototype.hasOwnProperty.call(handlers, message.type) && handlers[message.type];
   if (!handler) {
-    sendResponse({ok: false, error: "Unknown request."});
+    sendResponse({ok: false, error: t("errUnknownRequest")});
     return false;
   }
-  handler(message)
+  useChosenLanguage().catch(() => "").then(() => handler(message))
     .then((data) => sendResponse({ok: true, data}))
     .catch((e) => sendResponse({ok: false, error: e instanceof ApiError ? e.message :
-      "Something went wrong in the extension. Try again.", code: e.code || "extension_error",
+      t("errExtension"), code: e.code || "extension_error",
     status: e.status || 0, details: e.body && e.body.error ? e.body.error : null}));
   // Any activity is a good moment to retry what is queued.
-  if (message.type !== "flushQueue") flushQueue(false).catch(() => {});
+  if (message.type !== "flushQueue" && message.type !== "messages") flushQueue(false).catch(() => {});
   return true; // answer asynchronously
 });
 

@@ -1,6 +1,9 @@
 // The options page: the server address and the register token (fields named server_url and token), saved in
 // chrome.storage.local unless the store presets them by policy (managed storage). "Test connection" asks the
-// server who this token is (GET /api/v1/me, through the service worker).
+// server who this token is (GET /api/v1/me, through the service worker). "language" picks the panel's language
+// ("" = Chrome's); the page itself switches to it when saved.
+
+/* global I18n, t, useChosenLanguage */
 
 const form = document.getElementById("settings");
 const statusLine = document.getElementById("status");
@@ -25,12 +28,12 @@ async function ensureHostPermission(url) {
 async function load() {
   let managed = {};
   try {
-    managed = await chrome.storage.managed.get(["server_url", "token"]);
+    managed = await chrome.storage.managed.get(["server_url", "token", "language"]);
   } catch (e) {
     managed = {};
   }
-  const local = await chrome.storage.local.get(["server_url", "token"]);
-  for (const name of ["server_url", "token"]) {
+  const local = await chrome.storage.local.get(["server_url", "token", "language"]);
+  for (const name of ["server_url", "token", "language"]) {
     form.elements[name].value = managed[name] || local[name] || "";
     if (managed[name]) {
       form.elements[name].disabled = true;
@@ -46,22 +49,24 @@ async function save() {
   try {
     parsed = new URL(serverUrl);
   } catch (e) {
-    say("The server address is not a valid URL (e.g. https://loyalty.example.com).", "error");
+    say(t("optBadUrl"), "error");
     return false;
   }
   if (!["http:", "https:"].includes(parsed.protocol)) {
-    say("The server address must start with https:// (or http:// on this computer).", "error");
+    say(t("optBadScheme"), "error");
     return false;
   }
   if (!(await ensureHostPermission(serverUrl))) {
-    say("Chrome did not allow the extension to reach that server, so it was not saved.", "error");
+    say(t("optNoPermission"), "error");
     return false;
   }
   const values = {};
   if (!form.elements.server_url.disabled) values.server_url = serverUrl;
   if (!form.elements.token.disabled) values.token = token;
+  if (!form.elements.language.disabled) values.language = form.elements.language.value;
   await chrome.storage.local.set(values);
-  say("Saved.", "ok");
+  await translate();
+  say(t("optSaved"), "ok");
   return true;
 }
 
@@ -72,13 +77,21 @@ form.addEventListener("submit", async (event) => {
 
 document.getElementById("test").addEventListener("click", async () => {
   if (!(await save())) return;
-  say("Testing…");
+  say(t("optTesting"));
   const answer = await chrome.runtime.sendMessage({type: "testConnection"});
   if (answer && answer.ok) {
-    say(`Connected to ${answer.data.server} as "${answer.data.name}" (${answer.data.role}).`, "ok");
+    say(t("optConnected", answer.data.server, answer.data.name, answer.data.role), "ok");
   } else {
-    say(answer ? answer.error : "The extension did not answer.", "error");
+    say(answer ? answer.error : t("optNoAnswer"), "error");
   }
 });
 
-load();
+async function translate() {
+  await useChosenLanguage();
+  I18n.translatePage(document);
+}
+
+// The stored values first (a quick read), then the labels; data-ready tells tests the form is settled.
+load().then(translate).then(() => {
+  document.body.dataset.ready = "1";
+});

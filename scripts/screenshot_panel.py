@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Take docs/screenshots/panel.png: the extension's panel open on the demo POS for a linked customer, in real
-headless Chromium against the real server with the demo data.
+headless Chromium against the real server with the demo data. With --french, the README's French pictures
+instead: the panel with the extension set to French (Chrome itself in English) and the staff app's account page
+for a manager who chose French (panel-fr.png, account-fr.png).
 
     .venv/bin/python scripts/screenshot_panel.py [output.png]
+    .venv/bin/python scripts/screenshot_panel.py --french [folder]
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from posdriver import Pos, configure_extension  # noqa: E402
 
 
 def main():
+    if sys.argv[1:2] == ["--french"]:
+        return french(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "docs", "screenshots"))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "screenshots", "panel.png")
     app, token = make_store(tempfile.mkdtemp(prefix="loyalty-shot-"))
     with LiveServer(app) as server:
@@ -36,6 +41,47 @@ def main():
         finally:
             quit_chromium(driver)
     print(out)
+
+
+def french(folder):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from loyalty.auth import create_user
+    from loyalty.models import Account
+
+    app, token = make_store(tempfile.mkdtemp(prefix="loyalty-shot-"))
+    with app.app_context():
+        create_user("gerant", "manager", "correct horse battery")
+        dana = Account.get(Account.first_name == "Dana").id
+    os.makedirs(folder, exist_ok=True)
+    with LiveServer(app) as server:
+        driver = chromium(window=(1280, 900))
+        try:
+            configure_extension(driver, server.url, token, language="fr")
+            pos = Pos(driver, server.url).open()
+            pos.attach("c-1001")
+            pos.add("p-acana-25")
+            pos.add("p-nwn-ch-5", times=1)
+            pos.add("p-kong-m")
+            pos.panel().wait_text("Achats en cours non enregistrés")
+            driver.save_screenshot(os.path.join(folder, "panel-fr.png"))
+
+            driver.get(server.url + "/signin")
+            Select(driver.find_element(By.NAME, "language")).select_by_value("fr")
+            driver.find_element(By.CSS_SELECTOR, "form.language button").click()
+            driver.find_element(By.NAME, "username").send_keys("gerant")
+            driver.find_element(By.NAME, "password").send_keys("correct horse battery")
+            driver.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
+            driver.get(f"{server.url}/accounts/{dana}")
+            for summary in driver.find_elements(By.CSS_SELECTOR, "article.card details > summary")[:1]:
+                summary.click()
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(1280, min(height + 40, 2600))
+            driver.save_screenshot(os.path.join(folder, "account-fr.png"))
+        finally:
+            quit_chromium(driver)
+    print(folder)
 
 
 if __name__ == "__main__":

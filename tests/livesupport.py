@@ -56,6 +56,7 @@ def chromium(extension: str | None = EXTENSION_DIR, window=(1400, 1000)):
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-sync", "--disable-background-networking", "--disable-component-update",
+                 "--lang=en-US",  # Chrome in English: the French tests set the extension's own language
                  f"--user-data-dir={profile}", f"--window-size={window[0]},{window[1]}"):
         options.add_argument(flag)
     if extension:

@@ -51,7 +51,7 @@
         if (this.el.disabled === open) {
           this.el.disabled = !open;
           this.el.style.opacity = open ? "1" : "0.5";
-          this.el.title = open ? "" : "Open a sale first";
+          this.el.title = open ? "" : LB.t("buttonNoSale");
         }
       }
     }
@@ -65,7 +65,7 @@
       el.setAttribute(MARK, "");
       el.className = "loyalty-bridge-button";
       el.setAttribute("style", STYLE);
-      el.textContent = "Commit to Loyalty";
+      el.textContent = LB.t("buttonCommit");
       el.disabled = true; // tick() enables it when a sale is open
       el.addEventListener("click", (event) => {
         event.preventDefault();

@@ -23,14 +23,22 @@
   LB.send = async function (type, payload) {
     try {
       const answer = await chrome.runtime.sendMessage({type, ...payload});
-      return answer || {ok: false, error: "The extension did not answer. Reload the page and try again."};
+      return answer || {ok: false, error: LB.t("errNoAnswerReload")};
     } catch (e) {
-      return {ok: false, error: "The extension was updated or restarted. Reload the page and try again."};
+      return {ok: false, error: LB.t("errExtensionRestarted")};
     }
   };
 
+  // In the panel's language: "$12.50" (English), "12,50 $" (French, as in Quebec).
   LB.money = function (value) {
     const n = Number(value);
-    return isNaN(n) ? String(value) : "$" + n.toFixed(2);
+    if (isNaN(n)) return String(value);
+    return new Intl.NumberFormat(LB.locale(), {style: "currency", currency: "CAD", currencyDisplay: "narrowSymbol"})
+      .format(n);
+  };
+
+  LB.number = function (value) {
+    const n = Number(value);
+    return isNaN(n) ? String(value) : new Intl.NumberFormat(LB.locale()).format(n);
   };
 })();

@@ -18,5 +18,6 @@
     if (panel.isOpen) panel.close();
     else panel.open(el);
   });
-  button.start();
+  // The button and panel are drawn in the panel's language (the options page's setting, not Chrome's).
+  LB.i18nReady().then(() => button.start());
 })();

@@ -3,31 +3,33 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const h = LB.h;
+  const t = LB.t;
   const {ADDRESS, MATCH_LABELS, readAddress, fieldErrors} = LB.panelParts;
 
   Object.assign(LB.Panel.prototype, {
     renderUnlinked(sale, data, note) {
-      const who = [sale.customer.first_name, sale.customer.last_name].filter(Boolean).join(" ") || "This customer";
+      const who = [sale.customer.first_name, sale.customer.last_name].filter(Boolean).join(" ");
       const candidates = data.candidates || [];
-      this.show("unlinked", "Not linked yet", [
-        h("p", {}, `${who} (POS customer) is not linked to a loyalty account.`),
-        candidates.length ? h("h3", {}, "Possible matches") : null,
+      this.show("unlinked", t("notLinkedTitle"), [
+        h("p", {}, who ? t("notLinkedNamed", who) : t("notLinked")),
+        candidates.length ? h("h3", {}, t("possibleMatches")) : null,
         candidates.length ? h("ul", {class: "candidates"}, candidates.map((c) => this.candidateItem(sale, c))) :
-          h("p", {class: "muted"}, "No account matches this customer's email, phone or name."),
+          h("p", {class: "muted"}, t("noMatches")),
         h("div", {class: "actions"}, h("button", {type: "button", class: "create", autofocus: !candidates.length,
           onclick: () => this.renderCreate(sale, data.prefill, data.requires || [])},
-        "Create new loyalty account")),
+        t("createAccountButton"))),
       ], note);
     },
 
     candidateItem(sale, c) {
       const a = c.account;
-      const why = c.family ? "family: shares this phone" : MATCH_LABELS[c.match] || c.match;
+      const why = c.family ? t("matchFamily") : MATCH_LABELS[c.match] ? t(MATCH_LABELS[c.match]) :
+        c.match === "search" ? t("matchSearch") : c.match;
       return h("li", {class: "candidate", "data-account-id": a.id},
         h("span", {class: "name"}, a.name), " ",
         h("span", {class: "muted"}, [a.email, a.phone].filter(Boolean).join(" · ")), " ",
         h("span", {class: "match"}, `(${why})`), " ",
-        h("button", {type: "button", class: "select", onclick: () => this.select(sale, a)}, "Select"));
+        h("button", {type: "button", class: "select", onclick: () => this.select(sale, a)}, t("select")));
     },
 
     async select(sale, account) {
@@ -35,11 +37,11 @@
         this.walkIn.set(sale.pos.sale_id, account.id);
         return this.refresh();
       }
-      this.say("Linking…");
+      this.say(t("linking"));
       const answer = await LB.send("link", {system: sale.pos.system, customerId: sale.customer.pos_id,
         accountId: account.id});
       if (!answer.ok) return this.say(answer.error, "error");
-      this.refresh({text: `Linked to ${account.name}.`, kind: "ok"});
+      this.refresh({text: t("linkedTo", account.name), kind: "ok"});
     },
 
     renderCreate(sale, prefill, requires) {
@@ -48,90 +50,93 @@
         h("input", {name, value: value || "", ...attrs}));
       const needsAddress = requires.includes("address");
       const address = h("fieldset", {class: "address", hidden: !needsAddress},
-        h("legend", {}, needsAddress ? "Mailing address (a program requires it)" : "Mailing address"),
-        ADDRESS.map(([name, label]) => input(`address.${name}`, label, name === "country" ? "US" : "",
+        h("legend", {}, needsAddress ? t("mailingAddressRequired") : t("mailingAddress")),
+        ADDRESS.map(([name, label]) => input(`address.${name}`, t(label), name === "country" ? "US" : "",
           {maxlength: name === "country" ? "2" : "200"})));
       const form = h("form", {class: "create-account"},
-        input("first_name", "First name", p.first_name, {required: true, maxlength: "100", autofocus: true}),
-        input("last_name", "Last name", p.last_name, {required: true, maxlength: "100"}),
-        input("email", "Email", p.email, {type: "email", maxlength: "254"}),
-        input("phone", "Phone", p.phone, {type: "tel", maxlength: "40"}),
+        input("first_name", t("firstName"), p.first_name, {required: true, maxlength: "100", autofocus: true}),
+        input("last_name", t("lastName"), p.last_name, {required: true, maxlength: "100"}),
+        input("email", t("email"), p.email, {type: "email", maxlength: "254"}),
+        input("phone", t("phone"), p.phone, {type: "tel", maxlength: "40"}),
+        h("label", {}, t("customerLanguage"), h("select", {name: "language"},
+          [["en", "English"], ["fr", "Français"]].map(([code, name]) => h("option", {value: code, lang: code,
+            selected: code === LB.language()}, name)))),
         h("label", {class: "check"}, h("input", {type: "checkbox", name: "sms_consent"}),
-          " The customer agrees to loyalty text messages"),
+          " " + t("consentSms")),
         h("label", {class: "check"}, h("input", {type: "checkbox", name: "email_consent"}),
-          " The customer agrees to loyalty emails"),
+          " " + t("consentEmail")),
         needsAddress ? null : h("button", {type: "button", class: "link", onclick: (e) => {
           address.hidden = false;
           e.target.remove();
-        }}, "Add a mailing address"),
+        }}, t("addMailingAddress")),
         address,
-        h("div", {class: "actions"}, h("button", {type: "submit", class: "primary"}, "Create account"),
-          h("button", {type: "button", onclick: () => this.refresh()}, "Back")));
+        h("div", {class: "actions"}, h("button", {type: "submit", class: "primary"}, t("createAccount")),
+          h("button", {type: "button", onclick: () => this.refresh()}, t("back"))));
       form.addEventListener("submit", (e) => {
         e.preventDefault();
         this.createAccount(sale, form, !address.hidden);
       });
-      this.show("create", "New loyalty account", form);
+      this.show("create", t("newAccountTitle"), form);
     },
 
     async createAccount(sale, form, withAddress) {
       const v = (name) => form.elements[name].value.trim() || null;
       const body = {first_name: v("first_name"), last_name: v("last_name"), email: v("email"), phone: v("phone"),
         sms_consent: form.elements.sms_consent.checked, email_consent: form.elements.email_consent.checked,
+        language: form.elements.language.value,
         consent_source: "register: asked at checkout"};
       if (withAddress) body.address = readAddress(form);
       const posId = sale.customer && sale.customer.pos_id;
       if (posId) body.link = {system: sale.pos.system, customer_id: posId};
-      this.say("Creating…");
+      this.say(t("creating"));
       const answer = await LB.send("createAccount", {account: body});
       if (!answer.ok) return this.say(fieldErrors(answer), "error");
       if (!posId) this.walkIn.set(sale.pos.sale_id, answer.data.id);
-      this.refresh({text: `Account created for ${answer.data.name}.`, kind: "ok"});
+      this.refresh({text: t("accountCreated", answer.data.name), kind: "ok"});
     },
 
     renderWalkIn(sale, note) {
       const results = h("ul", {class: "search-results"});
       const q = h("input", {type: "search", name: "q", autofocus: true, maxlength: "200",
-        "aria-label": "Phone, email or name", placeholder: "Phone, email or name"});
-      const form = h("form", {class: "search"}, q, h("button", {type: "submit"}, "Find"));
+        "aria-label": t("searchPlaceholder"), placeholder: t("searchPlaceholder")});
+      const form = h("form", {class: "search"}, q, h("button", {type: "submit"}, t("find")));
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
-        this.say("Searching…");
+        this.say(t("searching"));
         const answer = await LB.send("searchAccounts", {q: q.value});
         if (!answer.ok) return this.say(answer.error, "error");
         const found = answer.data.accounts;
-        this.say(found.length ? "" : "No loyalty account found.", found.length ? "" : "error");
+        this.say(found.length ? "" : t("noAccountFound"), found.length ? "" : "error");
         results.replaceChildren(...found.map((a) => this.candidateItem(sale, {account: a, match: "search"})));
       });
-      this.show("walkin", "Walk-in sale", [
-        h("p", {}, "No POS customer on this sale. Find the loyalty account by phone or email:"), form, results,
+      this.show("walkin", t("walkInTitle"), [
+        h("p", {}, t("walkInIntro")), form, results,
         h("div", {class: "actions"}, h("button", {type: "button", class: "create",
-          onclick: () => this.renderCreate(sale, {}, [])}, "Create new loyalty account")),
+          onclick: () => this.renderCreate(sale, {}, [])}, t("createAccountButton"))),
       ], note);
     },
 
     renderUnlink(sale, account) {
       const form = h("form", {class: "unlink"},
-        h("p", {}, `Unlink ${account.name} from this POS customer? A manager must approve with their PIN.`),
-        h("label", {}, "Manager PIN", h("input", {type: "password", name: "manager_pin", inputmode: "numeric",
+        h("p", {}, t("unlinkQuestion", account.name)),
+        h("label", {}, t("managerPin"), h("input", {type: "password", name: "manager_pin", inputmode: "numeric",
           autocomplete: "off", required: true, maxlength: "20", autofocus: true})),
-        h("label", {}, "Reason", h("input", {type: "text", name: "reason", value: "Incorrect customer map",
+        h("label", {}, t("reason"), h("input", {type: "text", name: "reason", value: t("incorrectMap"),
           required: true, maxlength: "500"})),
-        h("div", {class: "actions"}, h("button", {type: "submit", class: "primary danger"}, "Unlink"),
-          h("button", {type: "button", onclick: () => this.refresh()}, "Cancel")));
+        h("div", {class: "actions"}, h("button", {type: "submit", class: "primary danger"}, t("unlink")),
+          h("button", {type: "button", onclick: () => this.refresh()}, t("cancel"))));
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
-        this.say("Unlinking…");
+        this.say(t("unlinking"));
         const answer = await LB.send("unlink", {system: sale.pos.system, customerId: sale.customer.pos_id,
           reason: form.elements.reason.value.trim(), managerPin: form.elements.manager_pin.value});
         if (!answer.ok) {
           form.elements.manager_pin.value = "";
           return this.say(answer.error, "error");
         }
-        this.refresh({text: `Unlinked from ${account.name}. Choose the right account for this customer.`,
-          kind: "ok"});
+        this.refresh({text: t("unlinkedFrom", account.name), kind: "ok"});
       });
-      this.show("unlink", "Incorrect customer map", form);
+      this.show("unlink", t("incorrectMap"), form);
     },
   });
 })();

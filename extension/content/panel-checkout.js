@@ -3,13 +3,13 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const h = LB.h;
+  const t = LB.t;
 
   Object.assign(LB.Panel.prototype, {
     renderAccount(sale, preview, note) {
       const account = preview.account;
       if (!account) {
-        this.show("account", "Loyalty", h("p", {}, "This refund's original sale was never committed: nothing to " +
-          "reverse."), note);
+        this.show("account", t("panelTitle"), h("p", {}, t("refundNeverCommitted")), note);
         return;
       }
       const projected = new Map((preview.cards || []).map((c) => [c.program_id, c]));
@@ -24,21 +24,20 @@
       const rewards = cards.filter((c) => c.status === "complete");
       const lines = preview.uncommitted_lines || [];
       const commit = h("button", {type: "button", class: "primary commit", disabled: lines.length === 0,
-        autofocus: lines.length > 0, onclick: () => this.commit(this.currentSale(), {})}, "Commit");
+        autofocus: lines.length > 0, onclick: () => this.commit(this.currentSale(), {})}, t("commit"));
       this.show("account", account.name, [
         h("p", {class: "contact"}, [account.email, account.phone].filter(Boolean).join(" · ")),
-        h("h3", {}, "Cards"),
+        h("h3", {}, t("cards")),
         cards.length ? h("ul", {class: "cards"}, cards.map((c) => this.cardItem(sale, account, c,
-          projected.get(c.program_id)))) : h("p", {class: "muted"}, "No cards yet: the first qualifying " +
-          "purchase starts one."),
-        h("p", {class: "rewards"}, `Rewards available: ${rewards.length}`),
-        h("h3", {}, "Current uncommitted purchases"),
+          projected.get(c.program_id)))) : h("p", {class: "muted"}, t("noCards")),
+        h("p", {class: "rewards"}, t("rewardsAvailable", LB.number(rewards.length))),
+        h("h3", {}, t("uncommittedPurchases")),
         lines.length ? h("ul", {class: "uncommitted"}, lines.map((l) => this.lineItem(l))) :
-          h("p", {class: "no-items"}, "No items on current sale"),
+          h("p", {class: "no-items"}, t("noItems")),
         (preview.warnings || []).map((w) => h("p", {class: "warning"}, w.message)),
         h("div", {class: "actions sticky"}, commit,
           sale.customer && sale.customer.pos_id ? h("button", {type: "button", class: "link unmap",
-            onclick: () => this.renderUnlink(sale, account)}, "Incorrect customer map") : null),
+            onclick: () => this.renderUnlink(sale, account)}, t("incorrectMap")) : null),
       ], note);
     },
 
@@ -46,33 +45,33 @@
       if (card.status === "complete") {
         return h("li", {class: "card complete", "data-card-id": card.id},
           h("span", {class: "program"}, card.program), " ",
-          h("span", {class: "progress"}, `${card.buy_quantity} of ${card.buy_quantity}: reward available`), " ",
+          h("span", {class: "progress"}, t("cardComplete", card.buy_quantity)), " ",
           h("button", {type: "button", class: "use-reward",
-            onclick: () => this.renderReward(sale, account, card)}, "Redeem reward"));
+            onclick: () => this.renderReward(sale, account, card)}, t("redeemReward")));
       }
       const adding = projection ? projection.punches_to_add : 0;
       let after = "";
-      if (adding > 0 && card.punches + adding >= card.buy_quantity) after = " → complete after commit: a reward";
-      else if (adding > 0) after = ` → ${card.punches + adding} of ${card.buy_quantity} after commit`;
+      if (adding > 0 && card.punches + adding >= card.buy_quantity) after = " → " + t("completeAfterCommit");
+      else if (adding > 0) after = " → " + t("afterCommit", card.punches + adding, card.buy_quantity);
       return h("li", {class: "card", "data-card-id": card.id || "new"},
         h("span", {class: "program"}, card.program), " ",
-        h("span", {class: "progress"}, `${card.punches} of ${card.buy_quantity}`),
+        h("span", {class: "progress"}, t("nOfM", card.punches, card.buy_quantity)),
         after ? h("span", {class: "after"}, after) : null);
     },
 
     lineItem(line) {
       const qty = Number(line.quantity) - Number(line.committed_quantity || 0);
       return h("li", {class: "line", "data-line-id": line.line_id},
-        h("span", {class: "name"}, line.name || `Line ${line.line_id}`), ` × ${qty}`,
+        h("span", {class: "name"}, line.name || t("lineN", line.line_id)), ` × ${LB.number(qty)}`,
         line.cards.length ? h("ul", {class: "punches"}, line.cards.map((c) =>
-          h("li", {}, `${c.punches > 0 ? "+" : ""}${c.punches} on ${c.program}`))) :
-          h("span", {class: "muted"}, " (no card)"));
+          h("li", {}, t("punchesOn", `${c.punches > 0 ? "+" : ""}${c.punches}`, c.program)))) :
+          h("span", {class: "muted"}, " " + t("noCard")));
     },
 
     async commit(sale, reasons) {
       if (!sale) return this.refresh();
       for (const b of this.bodyEl.querySelectorAll("button")) b.disabled = true;
-      this.say("Committing…");
+      this.say(t("committing"));
       const gen = ++this.generation;
       const answer = await LB.send("commit", {sale, reasons});
       if (gen !== this.generation) return;
@@ -84,17 +83,16 @@
       if (answer.data.queued) {
         this.queuedKey = answer.data.key;
         this.queuedSale = sale;
-        return this.say("Queued: the loyalty server cannot be reached. This commit is saved and will be sent " +
-          "automatically when the server is back.", "queued");
+        return this.say(t("commitQueued"), "queued");
       }
-      this.renderCommitted(sale, answer.data.result, "Committed");
+      this.renderCommitted(sale, answer.data.result, t("committed"));
     },
 
     renderCommitted(sale, result, word) {
       const punched = (result.cards || []).filter((c) => c.punches_to_add !== 0)
-        .map((c) => `${c.program} ${c.punches_to_add > 0 ? "+" : ""}${c.punches_to_add} ` +
-          `(${c.punches_after} of ${c.buy_quantity}${c.rewards_available ? ", reward available" : ""})`);
-      const text = `${word}: ${punched.length ? punched.join("; ") : "no punches on this sale"}.`;
+        .map((c) => t(c.rewards_available ? "committedCardReward" : "committedCard", c.program,
+          `${c.punches_to_add > 0 ? "+" : ""}${c.punches_to_add}`, c.punches_after, c.buy_quantity));
+      const text = t("committedSummary", word, punched.length ? punched.join("; ") : t("noPunches"));
       this.renderAccount(sale, {...result, uncommitted_lines: []}, {text, kind: "ok confirmation"});
     },
 
@@ -104,29 +102,30 @@
       const sale = this.queuedSale;
       this.queuedKey = this.queuedSale = null;
       if (!this.isOpen) return;
-      if (entry.status === "sent") this.renderCommitted(sale, entry.result, "Sent (it was queued)");
-      else this.say(`The queued commit was refused: ${entry.error}`, "error");
+      if (entry.status === "sent") this.renderCommitted(sale, entry.result, t("sentQueued"));
+      else this.say(t("queuedRefused", entry.error), "error");
     },
 
     renderReasons(sale, details) {
       const reasons = details.reasons || [];
+      const labels = details.reason_labels || {}; // the store's reasons in the panel's language
       const rows = (details.cards || []).map((card) => {
         const id = `lb-reason-${card.program_id}`;
         const note = h("input", {type: "text", name: `note-${card.program_id}`, class: "note", maxlength: "500",
-          placeholder: "Why? (required for Other)", hidden: true, "aria-label": `Note for ${card.program}`});
+          placeholder: t("reasonNotePlaceholder"), hidden: true, "aria-label": t("reasonNoteFor", card.program)});
         const select = h("select", {id, name: `reason-${card.program_id}`, required: true,
           "data-program-id": card.program_id,
           onchange: () => {
             note.hidden = select.value !== "Other";
             note.required = select.value === "Other";
           }},
-        h("option", {value: ""}, "Choose a reason…"), reasons.map((r) => h("option", {value: r}, r)));
+        h("option", {value: ""}, t("chooseReason")), reasons.map((r) => h("option", {value: r}, labels[r] || r)));
         return h("div", {class: "reason"},
-          h("label", {for: id}, `${card.program}: ${card.punches_to_add} on this card in one visit`), select, note);
+          h("label", {for: id}, t("reasonCardLabel", card.program, card.punches_to_add)), select, note);
       });
       const form = h("form", {class: "reasons"}, rows,
-        h("div", {class: "actions"}, h("button", {type: "submit", class: "primary commit"}, "Commit"),
-          h("button", {type: "button", onclick: () => this.refresh()}, "Back")));
+        h("div", {class: "actions"}, h("button", {type: "submit", class: "primary commit"}, t("commit")),
+          h("button", {type: "button", onclick: () => this.refresh()}, t("back"))));
       form.addEventListener("submit", (e) => {
         e.preventDefault();
         const chosen = {};
@@ -136,8 +135,7 @@
         }
         this.commit(this.currentSale(), chosen);
       });
-      this.show("reasons", "Why more than one?", [h("p", {}, "More than one unit goes on a card in this visit. " +
-        "Manufacturers audit this: choose a reason for each card."), form]);
+      this.show("reasons", t("reasonsTitle"), [h("p", {}, t("reasonsIntro")), form]);
       const first = form.querySelector("select");
       if (first) first.focus();
     },

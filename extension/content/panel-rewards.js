@@ -3,11 +3,12 @@
 (function () {
   const LB = globalThis.LoyaltyBridge;
   const h = LB.h;
-  const {ADDRESS, readAddress, fieldErrors} = LB.panelParts;
+  const t = LB.t;
+  const {ADDRESS, readAddress, fieldErrors, fieldName} = LB.panelParts;
 
   Object.assign(LB.Panel.prototype, {
     async renderReward(sale, account, card) {
-      this.say("Loading…");
+      this.say(t("loading"));
       const answer = await LB.send("rewardInfo", {cardId: card.id});
       if (!answer.ok) return this.say(answer.error, "error");
       const info = answer.data;
@@ -23,36 +24,35 @@
         {value: String(i), selected: i === preferred}, label(item))));
       const missing = info.missing_fields || [];
       const form = h("form", {class: "redeem"},
-        h("p", {class: "max-value"}, `Maximum value to discount: ${LB.money(info.max_value)}`),
-        suggested ? h("p", {class: "muted"}, `Suggested free item: ${suggested.name || suggested.upc}`) : null,
-        h("label", {for: "lb-reward-item"}, "Free item"), select,
+        h("p", {class: "max-value"}, t("maxValue", LB.money(info.max_value))),
+        suggested ? h("p", {class: "muted"}, t("suggestedItem", suggested.name || suggested.upc)) : null,
+        h("label", {for: "lb-reward-item"}, t("freeItem")), select,
         missing.length ? h("fieldset", {class: "missing"},
-          h("legend", {}, `The manufacturer requires the customer's ${missing.join(" and ")} first`),
+          h("legend", {}, t("manufacturerRequires", missing.map(fieldName).join(t("and")))),
           missing.flatMap((f) => f === "address" ?
-            ADDRESS.map(([name, label]) => h("label", {}, label, h("input", {name: `address.${name}`,
+            ADDRESS.map(([name, label]) => h("label", {}, t(label), h("input", {name: `address.${name}`,
               value: name === "country" ? "US" : "", required: name !== "line2"}))) :
-            [h("label", {}, f === "email" ? "Email" : "Phone",
+            [h("label", {}, f === "email" ? t("email") : t("phone"),
               h("input", {name: f, type: f === "email" ? "email" : "tel", required: true}))])) : null,
         h("div", {class: "actions"}, h("button", {type: "submit", class: "primary redeem-button",
-          autofocus: !missing.length}, "Redeem"),
-        h("button", {type: "button", onclick: () => this.refresh()}, "Back")));
+          autofocus: !missing.length}, t("redeem")),
+        h("button", {type: "button", onclick: () => this.refresh()}, t("back"))));
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
         const patch = {};
         if (missing.includes("address")) patch.address = readAddress(form);
         for (const f of ["email", "phone"]) if (missing.includes(f)) patch[f] = form.elements[f].value.trim();
         const item = items[Number(select.value)] || {};
-        this.say("Redeeming…");
+        this.say(t("redeeming"));
         const r = await LB.send("redeem", {cardId: card.id, accountId: account.id, accountPatch: patch,
           sale: {system: sale.pos.system, sale_id: sale.pos.sale_id},
           item: {sku: item.sku || null, upc: item.upc || null, name: item.name || null,
             unit_price: item.unit_price || null}});
         if (!r.ok) return this.say(fieldErrors(r), "error");
-        this.refresh({kind: "ok reward-done", text: "Reward redeemed. Apply a discount of " +
-          `${LB.money(r.data.discount)} on ${item.name || "the free item"} in the POS now ` +
-          `(at most ${LB.money(r.data.max_value)}).`});
+        this.refresh({kind: "ok reward-done", text: t("rewardRedeemed", LB.money(r.data.discount),
+          item.name || t("theFreeItem"), LB.money(r.data.max_value))});
       });
-      this.show("reward", `Reward: ${info.program}`, form);
+      this.show("reward", t("rewardTitle", info.program), form);
     },
   });
 })();

@@ -7,9 +7,11 @@
   const LB = globalThis.LoyaltyBridge;
   const h = LB.h;
 
-  const MATCH_LABELS = {email: "same email", phone: "same phone", name: "same name"};
-  const ADDRESS = [["line1", "Street address"], ["line2", "Apartment, suite (optional)"], ["city", "City"],
-    ["region", "State / province"], ["postal_code", "ZIP / postal code"], ["country", "Country (2 letters)"]];
+  const t = LB.t;
+  // Message keys: the labels are looked up when drawn, in the language chosen then.
+  const MATCH_LABELS = {email: "matchEmail", phone: "matchPhone", name: "matchName"};
+  const ADDRESS = [["line1", "addrLine1"], ["line2", "addrLine2"], ["city", "addrCity"],
+    ["region", "addrRegion"], ["postal_code", "addrPostalCode"], ["country", "addrCountry"]];
 
   class Panel {
     constructor(adapter) {
@@ -39,12 +41,12 @@
       this.host = h("div", {id: "loyalty-bridge-panel-host"});
       const root = this.host.attachShadow({mode: "open"});
       const style = h("style", {}, LB.PANEL_CSS);
-      this.titleEl = h("h2", {id: "lb-title", tabindex: "-1"}, "Loyalty");
+      this.titleEl = h("h2", {id: "lb-title", tabindex: "-1"}, t("panelTitle"));
       this.statusEl = h("p", {class: "status", role: "status", "aria-live": "polite"});
       this.bodyEl = h("div", {class: "body"});
       this.panelEl = h("section", {class: "panel", role: "dialog", "aria-labelledby": "lb-title"},
         h("header", {}, this.titleEl,
-          h("button", {class: "close", type: "button", "aria-label": "Close the loyalty panel",
+          h("button", {class: "close", type: "button", "aria-label": t("panelClose"),
             onclick: () => this.close()}, "×")),
         this.statusEl, this.bodyEl);
       this.panelEl.addEventListener("keydown", (e) => {
@@ -112,8 +114,8 @@
     }
 
     error(text, note) {
-      this.show("error", "Loyalty", [h("p", {class: "error-text"}, text),
-        h("button", {type: "button", onclick: () => this.refresh(), autofocus: true}, "Try again")], note);
+      this.show("error", t("panelTitle"), [h("p", {class: "error-text"}, text),
+        h("button", {type: "button", onclick: () => this.refresh(), autofocus: true}, t("tryAgain"))], note);
     }
 
     // The sale as the POS shows it now, with the account chosen for a walk-in sale.
@@ -137,15 +139,14 @@
       const gen = ++this.generation;
       const sale = this.currentSale();
       if (!sale) {
-        this.show("empty", "Loyalty", h("p", {}, "No sale is open on the POS. Add a customer or an item first."),
-          note);
+        this.show("empty", t("panelTitle"), h("p", {}, t("noSale")), note);
         return;
       }
       if (!(sale.customer && sale.customer.pos_id) && !sale.account_id && !sale.pos.return_for) {
         this.renderWalkIn(sale, note);
         return;
       }
-      this.say("Loading…");
+      this.say(t("loading"));
       const preview = await LB.send("preview", {sale});
       if (gen !== this.generation) return;
       if (preview.ok) this.renderAccount(sale, preview.data, note);
@@ -166,8 +167,7 @@
   async function queuedNote(sale) {
     const queue = (await chrome.storage.local.get("commit_queue")).commit_queue || {};
     const entry = queue[`${sale.pos.system}:${sale.pos.sale_id}`];
-    return entry && entry.status === "queued" ? {kind: "queued", text: "This sale's commit is queued: it will " +
-      "be sent automatically when the server is back."} : null;
+    return entry && entry.status === "queued" ? {kind: "queued", text: t("saleQueued")} : null;
   }
 
   function readAddress(form) {
@@ -176,13 +176,21 @@
     return out;
   }
 
+  // The server's field names are codes; the sentences after them come in the panel's language.
   function fieldErrors(answer) {
     const fields = (answer.details && answer.details.fields) || {};
-    const parts = Object.entries(fields).map(([k, v]) => `${k.replace(/_/g, " ")}: ${[].concat(v).join(", ")}`);
+    const parts = Object.entries(fields).map(([k, v]) => `${fieldName(k)}: ${[].concat(v).join(", ")}`);
     return parts.length ? `${answer.error} (${parts.join("; ")})` : answer.error;
+  }
+
+  const FIELD_KEYS = {first_name: "fieldFirstName", last_name: "fieldLastName", email: "fieldEmail",
+    phone: "fieldPhone", address: "fieldAddress"};
+
+  function fieldName(field) {
+    return FIELD_KEYS[field] ? t(FIELD_KEYS[field]) : field.replace(/_/g, " ");
   }
 
   LB.Panel = Panel;
   // Shared with the panel's views (panel-*.js), which add their methods to Panel.prototype.
-  LB.panelParts = {ADDRESS, MATCH_LABELS, readAddress, fieldErrors, queuedNote};
+  LB.panelParts = {ADDRESS, MATCH_LABELS, readAddress, fieldErrors, fieldName, queuedNote};
 })();

@@ -3,6 +3,7 @@
 // globals: Chrome stops it after ~30 s idle). Managed storage (enterprise policy) wins over local settings.
 
 /* exported loadConfig, apiRequest, ApiError, plainError */
+/* global t, useChosenLanguage */
 
 class ApiError extends Error {
   constructor(kind, message, status, body) {
@@ -30,20 +31,20 @@ async function loadConfig() {
 async function apiRequest(method, path, body, config) {
   const cfg = config || await loadConfig();
   if (!cfg.serverUrl || !cfg.token) {
-    throw new ApiError("config", "The extension is not set up yet: open its options and enter the server " +
-      "address and the register token.");
+    throw new ApiError("config", t("errNotSetUp"));
   }
   let response;
   try {
     response = await fetch(cfg.serverUrl + path, {
       method,
-      headers: {"Authorization": "Bearer " + cfg.token, "Content-Type": "application/json"},
+      // The server answers its messages (errors, warnings, reasons) in the panel's language.
+      headers: {"Authorization": "Bearer " + cfg.token, "Content-Type": "application/json",
+        "Accept-Language": await useChosenLanguage()},
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });
   } catch (e) {
-    throw new ApiError("network", "The loyalty server cannot be reached. Check the network, or the server " +
-      "address in the extension's options.");
+    throw new ApiError("network", t("errUnreachable"));
   }
   let data = null;
   try {
@@ -57,26 +58,27 @@ async function apiRequest(method, path, body, config) {
   return data;
 }
 
-// One plain sentence per error the cashier may see; never a stack trace or raw JSON.
+// One plain sentence per error the cashier may see, in the panel's language; never a stack trace or raw JSON.
+// The server's own message (already in the language sent as Accept-Language) is used for codes not listed here.
+const KNOWN_ERRORS = {
+  token_missing: "errTokenMissing",
+  token_invalid: "errTokenInvalid",
+  customer_not_linked: "errCustomerNotLinked",
+  pin_invalid: "errPinInvalid",
+  manager_approval_required: "errApprovalRequired",
+  rate_limited: "errRateLimited",
+  no_reward_available: "errNoReward",
+  already_linked: "errAlreadyLinked",
+  forbidden: "errForbidden",
+};
+
 function plainError(status, data) {
   const err = (data && data.error) || {};
-  const known = {
-    token_missing: "The register token is missing: set it in the extension's options.",
-    token_invalid: "The register token was rejected by the server. Ask a manager for a valid token and " +
-      "enter it in the extension's options.",
-    customer_not_linked: "This customer is not linked to a loyalty account yet: select or create one first.",
-    pin_invalid: "That manager PIN was not recognised.",
-    manager_approval_required: "A manager must approve this: enter a manager PIN.",
-    rate_limited: "Too many wrong PINs: wait 15 minutes or ask a manager to sign in.",
-    no_reward_available: "This card has no reward available.",
-    already_linked: "This POS customer is already linked to another loyalty account.",
-    forbidden: "This register's token is not allowed to do that.",
-  };
-  if (known[err.code]) return known[err.code];
-  if (status >= 500) return "The loyalty server had a problem (error " + status + "). Try again in a moment.";
+  if (KNOWN_ERRORS[err.code]) return t(KNOWN_ERRORS[err.code]);
+  if (status >= 500) return t("errServer", status);
   if (err.message) {
     const text = String(err.message);
     return text.charAt(0).toUpperCase() + text.slice(1).replace(/[.]?$/, ".");
   }
-  return "The loyalty server answered with error " + status + ".";
+  return t("errHttp", status);
 }

@@ -6,6 +6,7 @@ import os
 import time
 
 from flask import Flask, g, jsonify, request
+from flask_babel import gettext as _
 from flask_cors import CORS
 from marshmallow import ValidationError
 from peewee import InterfaceError, OperationalError
@@ -78,7 +79,10 @@ def create_app(config: dict | None = None) -> Flask:
         if not database.is_closed() and is_postgres():
             database.close()
 
-    CORS(app, resources={r"/api/*": {"origins": "*"}}, allow_headers=["Authorization", "Content-Type"])
+    from . import i18n
+    i18n.init_app(app)
+    CORS(app, resources={r"/api/*": {"origins": "*"}},
+         allow_headers=["Authorization", "Content-Type", "Accept-Language"])
     _register_error_handlers(app)
 
     from .api import bp as api_bp
@@ -126,8 +130,9 @@ def _register_error_handlers(app: Flask):
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
         fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return jsonify({"error": {"code": "invalid", "message": "some fields are not valid: " +
-                                  ", ".join(sorted(fields)), "fields": fields}}), 422
+        return jsonify({"error": {"code": "invalid", "message": _("some fields are not valid: %(fields)s",
+                                                                  fields=", ".join(sorted(fields))),
+                                  "fields": fields}}), 422
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -136,7 +141,7 @@ def _register_error_handlers(app: Flask):
         codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
                  429: "rate_limited"}
-        message = "the body is too large (1 MB at most)" if exc.code == 413 else exc.description
+        message = _("the body is too large (1 MB at most)") if exc.code == 413 else exc.description
         return jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": message,
                                   "fields": {}}}), exc.code
 
@@ -149,7 +154,7 @@ def _register_error_handlers(app: Flask):
         if not any(word in text for word in ("locked", "deadlock", "connection", "terminat")):
             return _unexpected(exc)
         log.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
-        response = jsonify({"error": {"code": "busy", "message": "the database is busy or restarting; try again",
+        response = jsonify({"error": {"code": "busy", "message": _("the database is busy or restarting; try again"),
                                       "fields": {}}})
         response.headers["Retry-After"] = "1"
         return response, 503
@@ -158,6 +163,6 @@ def _register_error_handlers(app: Flask):
     def _unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
         if _wants_json():
-            return jsonify({"error": {"code": "server_error", "message": "something went wrong on the server; "
-                                      "it has been logged", "fields": {}}}), 500
-        return "Something went wrong on the server; it has been logged.", 500
+            return jsonify({"error": {"code": "server_error", "message": _("something went wrong on the server; "
+                                                                           "it has been logged"), "fields": {}}}), 500
+        return _("Something went wrong on the server; it has been logged."), 500

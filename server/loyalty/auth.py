@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from argon2 import PasswordHasher
+from flask_babel import gettext as _
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import fastsql
@@ -48,11 +49,11 @@ def revoke_token(token_id: int, actor: str) -> ApiToken | None:
 
 def authenticate(header: str | None) -> ApiToken:
     if not header or not header.startswith("Bearer "):
-        raise Unauthorized("missing token: send 'Authorization: Bearer <token>'", code="token_missing")
+        raise Unauthorized(_("missing token: send 'Authorization: Bearer <token>'"), code="token_missing")
     token = header[len("Bearer "):].strip()
     row = fastsql.first(ApiToken, '"token_hash" = ?', (hash_token(token),)) if token else None
     if row is None or row.revoked_at is not None:
-        raise Unauthorized("this token is not valid (revoked or mistyped)", code="token_invalid")
+        raise Unauthorized(_("this token is not valid (revoked or mistyped)"), code="token_invalid")
     now = utcnow()
     # Touch last_used_at at most once a minute: a write per request would serialise the registers on SQLite.
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
@@ -62,7 +63,7 @@ def authenticate(header: str | None) -> ApiToken:
 
 def require_role(role: str, have: str):
     if RANK[have] < RANK[role]:
-        raise Forbidden(f"this needs the {role} role", code="forbidden")
+        raise Forbidden(_("this needs the %(role)s role", role=role), code="forbidden")
 
 
 PIN_WINDOW = dt.timedelta(minutes=15)
@@ -76,7 +77,7 @@ def approve_with_pin(pin: str, actor: str) -> User:
     failures = AuditLog.select().where((AuditLog.action == "auth.pin_failed") & (AuditLog.actor == actor)
                                        & (AuditLog.at >= since)).count()
     if failures >= PIN_MAX_FAILURES:
-        raise LoyaltyError("too many wrong PINs: wait 15 minutes or use a manager's sign-in", code="rate_limited",
+        raise LoyaltyError(_("too many wrong PINs: wait 15 minutes or use a manager's sign-in"), code="rate_limited",
                            status=429)
     for user in User.select().where((User.role == "manager") & User.active & User.pin_hash.is_null(False)):
         try:
@@ -86,14 +87,15 @@ def approve_with_pin(pin: str, actor: str) -> User:
             continue
     with write_transaction():
         record(actor, "auth.pin_failed", "api_token", None)
-    raise Forbidden("manager PIN not recognised", code="pin_invalid")
+    raise Forbidden(_("manager PIN not recognised"), code="pin_invalid")
 
 
-def create_user(username: str, role: str, password: str, pin: str | None = None, actor: str = "cli") -> User:
+def create_user(username: str, role: str, password: str, pin: str | None = None, actor: str = "cli",
+                language: str | None = None) -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with write_transaction():
         user = User.create(username=username, role=role, password_hash=hasher.hash(password),
-                           pin_hash=hasher.hash(pin) if pin else None)
+                           pin_hash=hasher.hash(pin) if pin else None, language=language)
         record(actor, "user.create", "user", user.id, username=username, role=role)
     return user

@@ -109,7 +109,9 @@ def user():
 @click.option("--role", type=click.Choice(["cashier", "staff", "manager"]), required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--pin", default=None, help="a manager's PIN to approve register actions (4 to 8 digits)")
-def user_add(username, role, password, pin):
+@click.option("--language", type=click.Choice(["en", "fr"]), default=None,
+              help="the staff app's language for this user (default: the store's, LOYALTY_LANGUAGE)")
+def user_add(username, role, password, pin, language):
     from .auth import create_user
 
     if len(password) < 8:
@@ -121,7 +123,7 @@ def user_add(username, role, password, pin):
     from peewee import IntegrityError
 
     try:
-        create_user(username, role, password, pin)
+        create_user(username, role, password, pin, language=language)
     except IntegrityError:
         raise click.ClickException(f"user {username!r} exists already") from None
     click.echo(f"user {username} ({role}) created")

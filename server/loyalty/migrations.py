@@ -29,7 +29,17 @@ def m1_program_kind(migrator):
             migrator.add_column("program", "settings", JSONField(null=True)))
 
 
-MIGRATIONS: list = [m1_program_kind]
+def m2_user_language(migrator):
+    """The staff app's language a user chose (loyalty.i18n); None: the store's default."""
+    migrate(migrator.add_column("user", "language", CharField(max_length=5, null=True)))
+
+
+def m3_account_language(migrator):
+    """The language of a customer's page and emails."""
+    migrate(migrator.add_column("account", "language", CharField(max_length=5, default="en")))
+
+
+MIGRATIONS: list = [m1_program_kind, m2_user_language, m3_account_language]
 
 
 def migrator():

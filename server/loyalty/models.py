@@ -91,6 +91,7 @@ class Account(BaseModel):
     email_consent_at = DateTimeField(null=True)
     email_consent_source = CharField(max_length=100, null=True)
     is_test = BooleanField(default=False)  # a training account: never in reports
+    language = CharField(max_length=5, default="en")  # "en" | "fr": the customer page and emails (loyalty.i18n)
     merged_into = ForeignKeyField("self", null=True, backref="merged_accounts", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -307,6 +308,7 @@ class User(BaseModel):
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    language = CharField(max_length=5, null=True)  # "en" | "fr"; None: the store's default (loyalty.i18n)
 
 
 ALL_MODELS = [

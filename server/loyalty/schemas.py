@@ -6,6 +6,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.programs import REQUIRABLE_FIELDS, REWARD_RULES
+from .i18n import LANGUAGES
 
 POS_SYSTEMS = ("lightspeed-x", "lightspeed-r", "demo")
 Id = validate.Length(min=1, max=100)
@@ -126,6 +127,9 @@ class AccountUpdateSchema(Base):
     email_consent = fields.Bool()
     consent_source = _text(100)
     is_test = fields.Bool()
+    language = fields.Str(validate=validate.OneOf(LANGUAGES),
+                          metadata={"description": "the customer's language for their page and emails; at "
+                                                   "enrolment, the register's (Accept-Language) when not given"})
 
 
 class AccountCreateSchema(AccountUpdateSchema):

@@ -53,18 +53,22 @@ class Store:
             return account_dict(get_account(account_id))
 
 
-def configure_extension(driver, server_url: str, token: str):
-    """What a store admin does: open the options page, fill server_url and token, save."""
+def configure_extension(driver, server_url: str, token: str, language: str = ""):
+    """What a store admin does: open the options page, fill server_url and token (and the panel's language:
+    "" = Chrome's, "en", "fr"), save."""
     driver.get(OPTIONS_URL)
     # A clean slate for each test: settings and any queued commit from an earlier test.
     driver.execute_async_script("chrome.storage.local.clear().then(arguments[arguments.length - 1])")
     driver.get(OPTIONS_URL)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
     for name, value in (("server_url", server_url), ("token", token)):
         field = driver.find_element(By.NAME, name)
         field.clear()
         field.send_keys(value)
+    Select(driver.find_element(By.NAME, "language")).select_by_value(language)
     driver.find_element(By.ID, "save").click()
-    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "status").text == "Saved.")
+    saved = "Enregistré." if language == "fr" else "Saved."
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "status").text == saved)
 
 
 def set_server_url(driver, server_url: str):
@@ -136,7 +140,8 @@ class Pos:
         """Click the button and wait for the panel's first view to be drawn."""
         self.wait(lambda d: self.button().is_enabled(), message="the button stayed disabled")
         self.button().click()
-        self.wait(lambda d: self.find(".body").text.strip() and "Loading" not in self.find(".status").text)
+        self.wait(lambda d: self.find(".body").text.strip()
+                  and not any(w in self.find(".status").text for w in ("Loading", "Chargement")))
         return self
 
     def text(self):

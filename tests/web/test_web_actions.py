@@ -24,7 +24,7 @@ def test_unlink_a_wrong_map_and_move_its_sales(manager, api, program, linked):
     right = new_account(api, "Dana", "Other")
     r = manager.post(f"/accounts/{linked['id']}/unlink", {"system": "lightspeed-x", "customer_id": "c-42",
                                                           "reason": "wrong Dana", "move_sales_to": right["id"]})
-    assert "Its 2 sale(s), with their punches, move to Dana Other" in text(r)
+    assert "Its 2 sales, with their punches, move to Dana Other" in text(r)
     r = confirm_then_run(manager, f"/accounts/{linked['id']}/unlink", {
         "system": "lightspeed-x", "customer_id": "c-42", "reason": "wrong Dana", "move_sales_to": right["id"]})
     assert r.status_code == 302

@@ -185,4 +185,4 @@ def test_every_form_needs_the_csrf_token(manager, base):
         r = manager.post(path, csrf=False)
         assert r.status_code == 400 and "CSRF check failed" in text(r)
     assert not CatalogProduct.select().exists() and actions() == ["pos.connect"]
-    assert text(manager.get("/pos")).count('name="csrf_token"') == 5  # connect, 2 syncs, link, sign out
+    assert text(manager.get("/pos")).count('name="csrf_token"') == 6  # connect, 2 syncs, link, language, sign out

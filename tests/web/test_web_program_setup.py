@@ -58,7 +58,7 @@ def test_import_summary_counts_the_list_as_it_is_after_the_import(manager, progr
     r = manager.post(f"/programs/{program['id']}/import", {**hidden_fields(text(r))}, confirm=True)
     page = text(manager.get(r.headers["Location"]))
     assert codes(program["id"]) == [("upc", "064992523138"), ("upc", "064992523251")]
-    assert "now 2 UPCs and 0 SKUs (1 new)" in page
+    assert "qualifying codes imported (2 UPCs, 0 SKUs)" in page
 
 
 def test_reward_rules_are_said_in_plain_words(manager, program):

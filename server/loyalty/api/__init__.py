@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import gettext as _
 
 from ..auth import authenticate, require_role
 from ..errors import LoyaltyError
@@ -16,10 +17,10 @@ def body(schema_cls, partial=False):
     data = request.get_json(force=True, silent=True)
     if data is None:
         if request.get_data(cache=True).strip():
-            raise LoyaltyError("the body is not valid JSON", code="malformed_json", status=400)
-        raise LoyaltyError("a JSON body is required", code="malformed_json", status=400)
+            raise LoyaltyError(_("the body is not valid JSON"), code="malformed_json", status=400)
+        raise LoyaltyError(_("a JSON body is required"), code="malformed_json", status=400)
     if not isinstance(data, dict):
-        raise LoyaltyError("the body must be a JSON object", code="malformed_json", status=400)
+        raise LoyaltyError(_("the body must be a JSON object"), code="malformed_json", status=400)
     return _schema(schema_cls, partial).load(data)
 
 

@@ -1,10 +1,12 @@
 """Accounts, POS-customer resolution and links."""
 from flask import g, request
+from flask_babel import gettext as _
 
 from ..auth import RANK, approve_with_pin
 from ..domain import accounts as dom
 from ..domain.cards import account_cards, iso
 from ..errors import Forbidden, ValidationFailed
+from ..i18n import current_language
 from ..models import AuditLog, Card, Program, Punch, Redemption, Sale
 from ..domain.redemptions import redemption_dict
 from ..programs.points_history import points_history
@@ -23,7 +25,9 @@ def customers_resolve():
 @bp.post("/accounts")
 @auth("cashier")
 def accounts_create():
-    account = dom.create_account(body(AccountCreateSchema), g.actor, region())
+    data = body(AccountCreateSchema)
+    data.setdefault("language", current_language())  # enrolled at a French register: French emails
+    account = dom.create_account(data, g.actor, region())
     return dom.account_dict(account, cards=True, links=True), 201
 
 
@@ -81,7 +85,8 @@ def accounts_history(account_id):
 
 def _check_system(system):
     if system not in POS_SYSTEMS:
-        raise ValidationFailed(f"unknown POS system {system!r}", fields={"system": [f"one of {', '.join(POS_SYSTEMS)}"]})
+        raise ValidationFailed(_("unknown POS system %(system)r", system=system),
+                               fields={"system": [_("one of %(systems)s", systems=", ".join(POS_SYSTEMS))]})
 
 
 @bp.put("/links/<system>/<customer_id>")
@@ -103,7 +108,7 @@ def links_delete(system, customer_id):
     actor = g.actor
     if RANK[g.role] < RANK["manager"]:
         if not data.get("manager_pin"):
-            raise Forbidden("a manager must approve this: send a manager token or a manager PIN",
+            raise Forbidden(_("a manager must approve this: send a manager token or a manager PIN"),
                             code="manager_approval_required")
         manager = approve_with_pin(data["manager_pin"], g.actor)
         actor = f"{g.actor} approved by {manager.username}"

@@ -1,6 +1,7 @@
 """Health, identity and settings the extension reads."""
 from flask import current_app, g, jsonify
 
+from ..i18n import reason_labels
 from . import auth, bp
 
 
@@ -16,6 +17,7 @@ def me():
     """Who this token is: the extension's "test connection"."""
     return {"name": g.token.name, "role": g.role,
             "reasons": list(current_app.config["REASONS"]),
+            "reason_labels": reason_labels(current_app.config["REASONS"]),
             "server": current_app.config.get("STORE_NAME", "Loyalty Bridge")}
 
 

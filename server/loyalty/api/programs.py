@@ -1,5 +1,6 @@
 """Frequent-buyer programs."""
 from flask import g, request
+from flask_babel import gettext as _
 
 from ..domain.programs import create_program, program_dict, update_program
 from ..errors import NotFound, ValidationFailed
@@ -15,7 +16,8 @@ def _schema_for(kind):
         return ProgramSchema
     if kind == "points":
         return PointsProgramSchema
-    raise ValidationFailed(f"unknown program kind {kind!r}", fields={"kind": ["one of punch, points"]})
+    raise ValidationFailed(_("unknown program kind %(kind)r", kind=kind),
+                           fields={"kind": [_("one of %(kinds)s", kinds="punch, points")]})
 
 
 def _requested_kind():
@@ -51,7 +53,7 @@ def programs_list():
 def programs_get(program_id):
     program = Program.get_or_none(Program.id == program_id)
     if program is None:
-        raise NotFound(f"no program {program_id}")
+        raise NotFound(_("no program %(id)s", id=program_id))
     return program_dict(program)
 
 
@@ -60,6 +62,6 @@ def programs_get(program_id):
 def programs_update(program_id):
     program = Program.get_or_none(Program.id == program_id)
     if program is None:
-        raise NotFound(f"no program {program_id}")
+        raise NotFound(_("no program %(id)s", id=program_id))
     program = update_program(program_id, body(_schema_for(program.kind), partial=True), g.actor)
     return program_dict(program)

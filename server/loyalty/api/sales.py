@@ -1,10 +1,12 @@
 """Sale preview, commit (punches) and card redemption."""
 from flask import current_app, g
+from flask_babel import gettext as _
 
 from ..domain.redemptions import missing_fields, redeem_card, redemption_dict, reward_value
 from ..domain.sales import Options, commit_sale, preview_sale
 from ..domain.accounts import get_account
-from ..errors import NotFound
+from ..errors import LoyaltyError, NotFound
+from ..i18n import reason_labels
 from ..models import Card, Program
 from ..schemas import CommitSchema, PreviewSchema, RedeemSchema
 from . import auth, body, bp
@@ -18,14 +20,21 @@ def _options():
 @auth("cashier")
 def sales_preview():
     data = body(PreviewSchema)
-    return preview_sale(data["sale"], _options())
+    out = preview_sale(data["sale"], _options())
+    out["reason_labels"] = reason_labels(out["reasons"])
+    return out
 
 
 @bp.post("/sales/commit")
 @auth("cashier")
 def sales_commit():
     data = body(CommitSchema)
-    return commit_sale(data["sale"], data.get("reasons"), _options())
+    try:
+        return commit_sale(data["sale"], data.get("reasons"), _options())
+    except LoyaltyError as exc:
+        if "reasons" in exc.extra:  # reason_required: the panel shows each reason in its own language
+            exc.extra["reason_labels"] = reason_labels(exc.extra["reasons"])
+        raise
 
 
 @bp.get("/cards/<int:card_id>/reward")
@@ -34,7 +43,7 @@ def cards_reward(card_id):
     """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
     card = Card.get_or_none(Card.id == card_id)
     if card is None:
-        raise NotFound(f"no card {card_id}")
+        raise NotFound(_("no card %(id)s", id=card_id))
     program = Program.get_by_id(card.program_id)
     value = reward_value(card, program)
     return {"card_id": card.id, "status": card.status, "program": program.name,
@@ -49,7 +58,6 @@ def cards_redeem(card_id):
     data = body(RedeemSchema)
     red = redeem_card(card_id, data.get("sale"), data.get("item") or {}, g.actor)
     return redemption_dict(red), 201
-
 
 from decimal import Decimal  # noqa: E402
 

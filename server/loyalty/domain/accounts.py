@@ -1,6 +1,7 @@
 """Accounts and POS-customer links: create, update, resolve a POS customer, link, unlink (incorrect map)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from peewee import IntegrityError
 
 from .. import fastsql
@@ -14,7 +15,7 @@ from .contacts import ContactError, normalize_email, normalize_phone, try_normal
 from .moves import move_sale
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test")
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test", "language")
 
 
 def account_dict(account: Account, *, cards: bool = False, links: bool = False, detail: bool = False) -> dict:
@@ -35,6 +36,7 @@ def account_dict(account: Account, *, cards: bool = False, links: bool = False, 
         "email_consent_at": iso(account.email_consent_at),
         "email_consent_source": account.email_consent_source,
         "is_test": account.is_test,
+        "language": account.language,
         "merged_into": account.merged_into_id,
         "created_at": iso(account.created_at),
     }
@@ -63,7 +65,7 @@ def link_dict(link: PosLink) -> dict:
 def get_account(account_id: int) -> Account:
     account = fastsql.first(Account, '"id" = ?', (account_id,))
     if account is None:
-        raise NotFound(f"no account {account_id}", fields={"account_id": ["unknown account"]})
+        raise NotFound(_("no account %(id)s", id=account_id), fields={"account_id": [_("unknown account")]})
     if account.merged_into_id:
         # An account merged into another answers as the surviving one.
         return get_account(account.merged_into_id)
@@ -97,7 +99,7 @@ def _apply_fields(account: Account, data: dict, region: str, actor: str, now) ->
             value = (value or "").strip()
         put(key, value)
     if errors:
-        raise ValidationFailed("some fields are not valid", fields=errors)
+        raise ValidationFailed(_("some fields are not valid"), fields=errors)
     if "address" in data:
         address = data["address"] or {}
         for k in ADDRESS_FIELDS:
@@ -123,8 +125,8 @@ def create_account(data: dict, actor: str, region: str = "US") -> Account:
         account = Account(first_name="", last_name="", name_key="", created_at=now, updated_at=now)
         changed = _apply_fields(account, data, region, actor, now)
         if not account.first_name or not account.last_name:
-            raise ValidationFailed("first and last name are required", fields={
-                k: ["required"] for k in ("first_name", "last_name") if not getattr(account, k)})
+            raise ValidationFailed(_("first and last name are required"), fields={
+                k: [_("required")] for k in ("first_name", "last_name") if not getattr(account, k)})
         account.save()
         record(actor, "account.create", "account", account.id, account_id=account.id,
                fields={k: v[1] for k, v in changed.items()})
@@ -140,8 +142,8 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US") 
         account = get_account(account_id)
         changed = _apply_fields(account, data, region, actor, now)
         if not account.first_name or not account.last_name:
-            raise ValidationFailed("first and last name cannot be empty", fields={
-                k: ["required"] for k in ("first_name", "last_name") if not getattr(account, k)})
+            raise ValidationFailed(_("first and last name cannot be empty"), fields={
+                k: [_("required")] for k in ("first_name", "last_name") if not getattr(account, k)})
         if changed:
             account.updated_at = now
             account.save()
@@ -162,14 +164,14 @@ def link_customer(system: str, customer_id: str, account_id: int, actor: str) ->
         if existing is not None:
             if existing.account_id == account.id:
                 return existing
-            raise Conflict("this POS customer is already linked to another account", code="already_linked",
+            raise Conflict(_("this POS customer is already linked to another account"), code="already_linked",
                            extra={"account_id": existing.account_id})
         try:
             with write_transaction():  # a savepoint: a concurrent link loses on the unique index, not silently
                 link = PosLink.create(pos_system=system, pos_customer_id=customer_id, account=account.id,
                                       linked_by=actor)
         except IntegrityError:
-            raise Conflict("this POS customer was just linked by someone else", code="already_linked") from None
+            raise Conflict(_("this POS customer was just linked by someone else"), code="already_linked") from None
         record(actor, "link.create", "pos_link", link.id, account_id=account.id, system=system,
                customer_id=customer_id)
     return link
@@ -181,11 +183,11 @@ def unlink_customer(system: str, customer_id: str, actor: str, reason: str, move
     with write_transaction():
         link = live_link(system, customer_id)
         if link is None:
-            raise NotFound("this POS customer is not linked", code="not_linked")
+            raise NotFound(_("this POS customer is not linked"), code="not_linked")
         target = get_account(move_sales_to) if move_sales_to is not None else None
         if target is not None and target.id == link.account_id:
-            raise ValidationFailed("move_sales_to is the account already linked",
-                                   fields={"move_sales_to": ["must be a different account"]})
+            raise ValidationFailed(_("move_sales_to is the account already linked"),
+                                   fields={"move_sales_to": [_("must be a different account")]})
         link.unlinked_at = utcnow()
         link.unlinked_by = actor
         link.unlink_reason = reason

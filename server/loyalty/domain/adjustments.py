@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..db import write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -22,7 +24,7 @@ MAX_PUNCHES = 1000
 def _program(program_id) -> Program:
     program = Program.get_or_none(Program.id == program_id)
     if program is None:
-        raise NotFound(f"no program {program_id}", fields={"program_id": ["unknown program"]})
+        raise NotFound(_("no program %(id)s", id=program_id), fields={"program_id": [_("unknown program")]})
     return program
 
 
@@ -30,21 +32,21 @@ def parse_quantity(value, *, allow_negative=False) -> int:
     try:
         n = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationFailed("the number of punches must be a whole number",
-                               fields={"quantity": ["a whole number"]}) from None
+        raise ValidationFailed(_("the number of punches must be a whole number"),
+                               fields={"quantity": [_("a whole number")]}) from None
     low = -MAX_PUNCHES if allow_negative else 1
     if n == 0 or not low <= n <= MAX_PUNCHES:
-        raise ValidationFailed(f"the number of punches must be between {low} and {MAX_PUNCHES}, and not 0",
-                               fields={"quantity": ["out of range"]})
+        raise ValidationFailed(_("the number of punches must be between %(low)s and %(high)s, and not 0", low=low,
+                                 high=MAX_PUNCHES), fields={"quantity": [_("out of range")]})
     return n
 
 
 def parse_reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("a reason is required", fields={"reason": ["required"]})
+        raise ValidationFailed(_("a reason is required"), fields={"reason": [_("required")]})
     if len(reason) > 100:
-        raise ValidationFailed("the reason is too long (100 characters at most; use the note for more)",
+        raise ValidationFailed(_("the reason is too long (100 characters at most; use the note for more)"),
                                fields={"reason": ["100 characters at most"]})
     return reason
 
@@ -55,9 +57,9 @@ def _price(value):
     try:
         price = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValidationFailed("the unit price must be a number", fields={"unit_price": ["a number"]}) from None
+        raise ValidationFailed(_("the unit price must be a number"), fields={"unit_price": [_("a number")]}) from None
     if price < 0 or price > 100000:
-        raise ValidationFailed("the unit price must be between 0 and 100000", fields={"unit_price": ["range"]})
+        raise ValidationFailed(_("the unit price must be between 0 and 100000"), fields={"unit_price": [_("range")]})
     return price
 
 
@@ -73,7 +75,7 @@ def exception_punch(account_id: int, program_id: int, actor: str, *, reason: str
     item_name = (item_name or "").strip()[:300] or None
     upc, sku = (upc or "").strip()[:64] or None, (sku or "").strip()[:64] or None
     if not (item_name or upc or sku):
-        raise ValidationFailed("name the item (a name, UPC or SKU)", fields={"item_name": ["required"]})
+        raise ValidationFailed(_("name the item (a name, UPC or SKU)"), fields={"item_name": [_("required")]})
     with write_transaction():
         account = get_account(account_id)
         program = _program(program_id)
@@ -98,8 +100,8 @@ def adjust_punches(account_id: int, program_id: int, delta, actor: str, *, reaso
         if n < 0:
             have = live_punches(account.id, program.id)
             if -n > have:
-                raise ValidationFailed(f"the cards hold {have} punches: cannot remove {-n}",
-                                       fields={"quantity": [f"at most {have} to remove"]})
+                raise ValidationFailed(_("the cards hold %(have)s punches: cannot remove %(n)s", have=have, n=-n),
+                                       fields={"quantity": [_("at most %(have)s to remove", have=have)]})
             changes = take_back(account.id, program, -n, ctx, utcnow())
         else:
             changes = add_punches(account.id, program, n, ctx, utcnow())
@@ -115,22 +117,22 @@ def split_card(card_id: int, target_account_id: int, quantity, actor: str, *, re
     with write_transaction():
         card = Card.get_or_none(Card.id == card_id)
         if card is None:
-            raise NotFound(f"no card {card_id}")
+            raise NotFound(_("no card %(id)s", id=card_id))
         if card.status not in LIVE:
-            raise ValidationFailed(f"this card is {card.status}: only open or complete cards can be split",
-                                   fields={"card_id": ["not live"]})
+            raise ValidationFailed(_("this card is %(status)s: only open or complete cards can be split",
+                                     status=card.status), fields={"card_id": [_("not live")]})
         source = get_account(card.account_id)
         target = get_account(target_account_id)
         if target.id == source.id:
-            raise ValidationFailed("choose another account to move the punches to",
-                                   fields={"target_account_id": ["must be a different account"]})
+            raise ValidationFailed(_("choose another account to move the punches to"),
+                                   fields={"target_account_id": [_("must be a different account")]})
         program = _program(card.program_id)
         for account_id in sorted((source.id, target.id)):  # one order everywhere: no deadlock between two splits
             lock_account(account_id)
         have = live_punches(source.id, program.id)
         if n > have:
-            raise ValidationFailed(f"the cards hold {have} punches: cannot move {n}",
-                                   fields={"quantity": [f"at most {have}"]})
+            raise ValidationFailed(_("the cards hold %(have)s punches: cannot move %(n)s", have=have, n=n),
+                                   fields={"quantity": [_("at most %(have)s", have=have)]})
         now = utcnow()
         ctx = PunchContext(actor=actor, kind="move", reason=reason,
                            note=f"split from account {source.id} to account {target.id}")
@@ -148,16 +150,17 @@ def review_punch(punch_id: int, actor: str, *, reason: str, allowed: tuple, note
     them back, adjust); the row's reason is set, its review flag cleared, and the audit row keeps the before."""
     reason = parse_reason(reason)
     if reason not in allowed:
-        raise ValidationFailed(f"reason must be one of: {', '.join(allowed)}", fields={"reason": ["unknown"]})
+        raise ValidationFailed(_("reason must be one of: %(reasons)s", reasons=", ".join(allowed)),
+                               fields={"reason": [_("unknown")]})
     note = (note or "").strip() or None
     if reason == OTHER and not note:
-        raise ValidationFailed("a note is required with 'Other'", fields={"note": ["required"]})
+        raise ValidationFailed(_("a note is required with 'Other'"), fields={"note": [_("required")]})
     with write_transaction():
         row = Punch.get_or_none(Punch.id == punch_id)
         if row is None:
-            raise NotFound(f"no punch {punch_id}")
+            raise NotFound(_("no punch %(id)s", id=punch_id))
         if not row.needs_review:
-            raise Conflict("this punch was already reviewed", code="already_reviewed")
+            raise Conflict(_("this punch was already reviewed"), code="already_reviewed")
         before = {"reason": row.reason, "note": row.note}
         Punch.update(needs_review=False, reason=reason, note=note or row.note).where(Punch.id == row.id).execute()
         record(actor, "punch.review", "punch", row.id, account_id=row.account_id, program_id=row.program_id,

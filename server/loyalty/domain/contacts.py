@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 
 class ContactError(ValueError):
@@ -16,9 +17,9 @@ def normalize_phone(raw: str | None, region: str = "US") -> str | None:
     try:
         number = phonenumbers.parse(str(raw), region)
     except phonenumbers.NumberParseException as exc:
-        raise ContactError(f"not a phone number: {exc}") from None
+        raise ContactError(_("not a phone number: %(error)s", error=exc)) from None
     if not phonenumbers.is_possible_number(number):
-        raise ContactError("not a possible phone number")
+        raise ContactError(_("not a possible phone number"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

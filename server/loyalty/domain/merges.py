@@ -8,6 +8,7 @@ with ``merged_into`` set; ``get_account`` answers it as the primary.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from ..audit import record
@@ -26,7 +27,7 @@ def merge_accounts(primary_id: int, other_id: int, actor: str) -> Account:
     with write_transaction():
         primary, other = get_account(primary_id), get_account(other_id)
         if primary.id == other.id:
-            raise ValidationFailed("these are the same account", fields={"other_account_id": ["same account"]})
+            raise ValidationFailed(_("these are the same account"), fields={"other_account_id": [_("same account")]})
         for account_id in sorted((primary.id, other.id)):  # a sale committing meanwhile waits for the merge
             lock_account(account_id)
         now = utcnow()

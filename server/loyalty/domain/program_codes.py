@@ -7,6 +7,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from ..errors import ValidationFailed
 
 MAX_CODES = 20000
@@ -26,21 +28,23 @@ def parse_codes_csv(data: bytes) -> CodeList:
     """Codes from a CSV file. With a header naming ``upc`` and/or ``sku`` columns, those columns are read;
     without one, each row's first cell is a UPC when it is all digits and a SKU otherwise."""
     if b"\x00" in data:  # UTF-16 or a binary file (a spreadsheet saved as .xlsx, renamed)
-        raise ValidationFailed("the file is not a text CSV file: save it as CSV (UTF-8)", fields={"file": ["not text"]})
+        raise ValidationFailed(_("the file is not a text CSV file: save it as CSV (UTF-8)"),
+                               fields={"file": [_("not text")]})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise ValidationFailed("the file is not a text CSV file", fields={"file": ["not text"]}) from None
+            raise ValidationFailed(_("the file is not a text CSV file"), fields={"file": [_("not text")]}) from None
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        raise ValidationFailed(f"the file is not valid CSV: {exc}", fields={"file": ["not CSV"]}) from None
+        raise ValidationFailed(_("the file is not valid CSV: %(error)s", error=exc), fields={"file": [_("not CSV")]}
+                               ) from None
     out = CodeList()
     if not rows:
-        raise ValidationFailed("the file is empty", fields={"file": ["empty"]})
+        raise ValidationFailed(_("the file is empty"), fields={"file": [_("empty")]})
     header = [c.strip().lower() for c in rows[0]]
     columns = {name: header.index(name) for name in ("upc", "sku") if name in header}
     body = rows[1:] if columns else rows
@@ -67,7 +71,7 @@ def parse_codes_csv(data: bytes) -> CodeList:
                 seen.add((kind, value))
                 (out.upcs if kind == "upc" else out.skus).append(value)
     if len(out.upcs) + len(out.skus) > MAX_CODES:
-        raise ValidationFailed(f"too many codes (at most {MAX_CODES})", fields={"file": ["too many codes"]})
+        raise ValidationFailed(_("too many codes (at most %(max)s)", max=MAX_CODES), fields={"file": [_("too many codes")]})
     if not out.upcs and not out.skus:
-        raise ValidationFailed("no UPC or SKU found in the file", fields={"file": ["no codes"]})
+        raise ValidationFailed(_("no UPC or SKU found in the file"), fields={"file": [_("no codes")]})
     return out

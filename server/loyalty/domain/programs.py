@@ -1,6 +1,8 @@
 """Programs and which products qualify for them."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from .. import fastsql
 from ..audit import record
 from ..errors import NotFound
@@ -89,7 +91,7 @@ def update_program(program_id: int, data: dict, actor: str) -> Program:
     with write_transaction():
         program = Program.get_or_none(Program.id == program_id)
         if program is None:
-            raise NotFound(f"no program {program_id}")
+            raise NotFound(_("no program %(id)s", id=program_id))
         if program.kind == "points":
             from ..programs.points_settings import update_points_program
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..db import is_postgres, write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -34,7 +36,7 @@ def reward_value(card: Card, program: Program) -> dict:
         counts = Counter()
         for r in priced:
             counts[(r.upc, r.sku, r.item_name)] += r.quantity
-        (upc, sku, name), _ = max(counts.items(), key=lambda kv: (kv[1], -_first_index(priced, kv[0])))
+        (upc, sku, name), _count = max(counts.items(), key=lambda kv: (kv[1], -_first_index(priced, kv[0])))
         last = [r for r in priced if (r.upc, r.sku, r.item_name) == (upc, sku, name)][-1]
         return {"max_value": Decimal(last.unit_price), "item": {"upc": upc, "sku": sku, "name": name}}
     lowest = min(priced, key=lambda r: Decimal(r.unit_price))
@@ -71,19 +73,21 @@ def redeem_card(card_id: int, sale_ref: dict | None, item: dict, actor: str) -> 
             query = query.for_update()
         card = query.first()
         if card is None:
-            raise NotFound(f"no card {card_id}")
+            raise NotFound(_("no card %(id)s", id=card_id))
         program = Program.get_by_id(card.program_id)
         lock_account(card.account_id)
         if card.status != "complete":
-            raise Conflict(f"this card has {card.punches} of {program.buy_quantity} punches: no reward yet"
-                           if card.status == "open" else f"this card is {card.status}: no reward available",
+            raise Conflict(_("this card has %(punches)s of %(total)s punches: no reward yet", punches=card.punches,
+                             total=program.buy_quantity) if card.status == "open" else
+                           _("this card is %(status)s: no reward available", status=card.status),
                            code="no_reward_available")
         account = get_account(card.account_id)
         missing = missing_fields(account, program)
         if missing:
-            raise ValidationFailed(f"{program.manufacturer or program.name} requires the customer's "
-                                   f"{' and '.join(missing)} before a reward", code="missing_account_fields",
-                                   fields={f: ["required by the program"] for f in missing})
+            raise ValidationFailed(_("%(who)s requires the customer's %(fields)s before a reward",
+                                     who=program.manufacturer or program.name, fields=_(" and ").join(missing)),
+                                   code="missing_account_fields",
+                                   fields={f: [_("required by the program")] for f in missing})
         value = reward_value(card, program)
         now = utcnow()
         red = Redemption.create(

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Iterator
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from ..audit import record
@@ -32,11 +33,11 @@ def parse_range(start: str | None, end: str | None, default_days: int = 30,
         last = dt.date.fromisoformat(end) if end else today
         first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=default_days - 1)
     except ValueError:
-        raise ValidationFailed("dates must look like 2026-01-31", fields={"start": ["YYYY-MM-DD"]}) from None
+        raise ValidationFailed(_("dates must look like 2026-01-31"), fields={"start": ["YYYY-MM-DD"]}) from None
     if first > last:
-        raise ValidationFailed("the start date is after the end date", fields={"start": ["after end"]})
+        raise ValidationFailed(_("the start date is after the end date"), fields={"start": [_("after end")]})
     if (last - first).days > 3660:
-        raise ValidationFailed("the range is too long (10 years at most)", fields={"start": ["too early"]})
+        raise ValidationFailed(_("the range is too long (10 years at most)"), fields={"start": [_("too early")]})
     return first, last
 
 
@@ -100,7 +101,8 @@ def daily_items(first: dt.date, last: dt.date, program_id: int | None = None,
 def _claimed(select, first, last, state, program_id, zone):
     """The redemptions a report covers: in the local days' range, not reversed, of real accounts, credit state."""
     if state not in CREDIT_STATES:
-        raise ValidationFailed(f"state must be one of {', '.join(CREDIT_STATES)}", fields={"state": ["unknown"]})
+        raise ValidationFailed(_("state must be one of %(states)s", states=", ".join(CREDIT_STATES)),
+                               fields={"state": [_("unknown")]})
     start, end = _bounds(first, last, zone)
     query = (select.join(Program).switch(Redemption).join(Account)
              .where((Redemption.created_at >= start) & (Redemption.created_at < end)
@@ -207,7 +209,7 @@ def mark_credited(redemption_ids, actor: str) -> int:
     """The distributor credited the store for these redemptions; returns how many changed."""
     ids = sorted({int(i) for i in redemption_ids})
     if not ids:
-        raise ValidationFailed("select at least one redemption", fields={"redemption_id": ["required"]})
+        raise ValidationFailed(_("select at least one redemption"), fields={"redemption_id": [_("required")]})
     now, count = utcnow(), 0
     with write_transaction():
         for red in Redemption.select().where(Redemption.id.in_(ids) & Redemption.credited_at.is_null()):

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from .. import fastsql
 from ..audit import record
 from ..db import is_postgres, write_transaction
@@ -137,7 +139,8 @@ def _match_refunds(ctx: SaleContext, return_for: Sale | None):
                 sales[ref["sale_id"]] = found if found is not None and found.account_id is not None else None
             sale = sales[ref["sale_id"]]
             if sale is None:
-                ctx.warn("original_not_committed", f"sale {ref['sale_id']} was never committed: nothing to reverse",
+                ctx.warn("original_not_committed", _("sale %(id)s was never committed: nothing to reverse",
+                                                     id=ref["sale_id"]),
                          line["line_id"])
                 continue
         if sale is None:
@@ -145,8 +148,8 @@ def _match_refunds(ctx: SaleContext, return_for: Sale | None):
         if ctx.account is None:  # a refund of other sales' lines only: the account of the first one
             ctx.account = get_account(sale.account_id)
         if sale.account_id != ctx.account.id and get_account(sale.account_id).id != ctx.account.id:
-            ctx.warn("original_other_account", f"sale {sale.pos_sale_id} belongs to another account: nothing "
-                                               "reversed here", line["line_id"])
+            ctx.warn("original_other_account", _("sale %(id)s belongs to another account: nothing reversed here",
+                                                 id=sale.pos_sale_id), line["line_id"])
             continue
         candidates = lines_of(sale)
         prior = ctx.existing.get(line["line_id"])
@@ -156,7 +159,7 @@ def _match_refunds(ctx: SaleContext, return_for: Sale | None):
             o = next((c for c in candidates if c.line_id == ref["line_id"]), None)
         o = o or _match_original(line, candidates, taken)
         if o is None:
-            ctx.warn("not_in_original", "this returned item is not on the original sale: nothing to reverse",
+            ctx.warn("not_in_original", _("this returned item is not on the original sale: nothing to reverse"),
                      line["line_id"])
             continue
         returned = max(Decimal(0), min(-q, o.quantity - taken.get(o.id, 0)))
@@ -194,7 +197,7 @@ def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale |
     if sale_in["pos"].get("return_for"):
         original = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_in["pos"]["return_for"]))
         if original is None or original.account_id is None:
-            ctx.warn("original_not_committed", "the original sale was never committed: nothing to reverse")
+            ctx.warn("original_not_committed", _("the original sale was never committed: nothing to reverse"))
         else:
             ctx.account = get_account(original.account_id)
     if ctx.is_refund:
@@ -213,7 +216,7 @@ def _is_refund(sale_in: dict) -> bool:
 def _resolve_for(sale_in, sale):
     account, link = _account_for(sale_in, sale)
     if account is None and not _is_refund(sale_in):
-        raise Conflict("this POS customer is not linked to a loyalty account: select or create one first",
+        raise Conflict(_("this POS customer is not linked to a loyalty account: select or create one first"),
                        code="customer_not_linked")
     return account, link
 
@@ -231,10 +234,10 @@ def _reports(plan: Plan, before: dict, after: dict | None) -> dict:
 def preview_sale(sale_in: dict, opts: Options) -> dict:
     system, sale_id = sale_in["pos"]["system"], sale_in["pos"]["sale_id"]
     sale = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_id))
-    account, _ = _resolve_for(sale_in, sale)
-    plan, existing, _ = _plan(sale_in, sale, account)
+    account, _link = _resolve_for(sale_in, sale)
+    plan, existing, _original = _plan(sale_in, sale, account)
     if plan.account is not None and sale is not None and sale.account_id not in (None, plan.account.id):
-        plan.ctx.warn("account_changed", "this sale was committed to another account; committing moves its punches")
+        plan.ctx.warn("account_changed", _("this sale was committed to another account; committing moves its punches"))
     for name, kind in KINDS.items():
         kind.check(plan.kinds[name], {}, opts, committing=False)
     return {

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
 from .base import ProgramKind, SaleContext
@@ -164,9 +166,9 @@ class PointsKind(ProgramKind):
         out: dict[int, dict] = {pid: {"earned": 0, "restored": 0} for pid in plan.programs}
         for pid, n in plan.earn.items():
             out[pid]["earned"] += n
-        for (pid, _), n in plan.reverse.items():
+        for (pid, _line), n in plan.reverse.items():
             out[pid]["earned"] += n
-        for (pid, _, _), n in plan.restore.items():
+        for (pid, _spend, _redemption), n in plan.restore.items():
             out[pid]["restored"] += n
         return out
 
@@ -218,8 +220,9 @@ class PointsKind(ProgramKind):
         after = balances(account_id, plan.programs)
         for pid in plan.programs:
             if after[pid][0] < 0 and (plan.reverse or plan.restore):
-                ctx.warn("negative_balance", f"{plan.programs[pid].name}: the points this refund takes back were "
-                                             f"already spent; the balance is now {after[pid][0]}")
+                ctx.warn("negative_balance", _("%(program)s: the points this refund takes back were already spent; "
+                                               "the balance is now %(balance)s", program=plan.programs[pid].name,
+                                               balance=after[pid][0]))
         return changes
 
     def move_sale(self, sale, source_account: int, target_account: int, actor: str, now):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..db import write_transaction
 from ..domain.accounts import get_account
@@ -19,7 +21,8 @@ from .points_rules import discount_of
 def points_program(program_id: int) -> Program:
     program = Program.get_or_none(Program.id == program_id)
     if program is None or program.kind != "points":
-        raise NotFound(f"no points program {program_id}", fields={"program_id": ["not a points program"]})
+        raise NotFound(_("no points program %(id)s", id=program_id),
+                       fields={"program_id": [_("not a points program")]})
     return program
 
 
@@ -41,14 +44,17 @@ def redeem(data: dict, idempotency_key: str | None, actor: str) -> tuple[dict, b
         lock_account(account.id)
         program = points_program(data["program_id"])
         if program.status != "active":
-            raise Conflict(f"{program.name} is archived: its rewards cannot be redeemed", code="program_archived")
+            raise Conflict(_("%(program)s is archived: its rewards cannot be redeemed", program=program.name),
+                           code="program_archived")
         reward = PointsReward.get_or_none((PointsReward.id == data["reward_id"])
                                           & (PointsReward.program == program.id))
         if reward is None or not reward.active:
-            raise NotFound(f"no reward {data['reward_id']} in {program.name}", fields={"reward_id": ["unknown"]})
+            raise NotFound(_("no reward %(id)s in %(program)s", id=data["reward_id"], program=program.name),
+                           fields={"reward_id": [_("unknown")]})
         balance = balances(account.id, [program.id])[program.id][0]
         if balance < reward.cost:
-            raise Conflict(f"{reward.name} costs {reward.cost} points; the balance is {balance}",
+            raise Conflict(_("%(reward)s costs %(cost)s points; the balance is %(balance)s", reward=reward.name,
+                             cost=reward.cost, balance=balance),
                            code="insufficient_points", extra={"balance": balance, "cost": reward.cost})
         sale = data.get("sale") or {}
         discount = discount_of(reward)
@@ -72,14 +78,14 @@ def cancel_redemption(redemption_id: int, actor: str) -> dict:
     with write_transaction():
         red = PointsRedemption.get_or_none(PointsRedemption.id == redemption_id)
         if red is None:
-            raise NotFound(f"no points redemption {redemption_id}")
+            raise NotFound(_("no points redemption %(id)s", id=redemption_id))
         lock_account(red.account_id)
         if red.status == "cancelled":
             return _answer(red, balances(red.account_id, [red.program_id])[red.program_id][0])
         if red.pos_sale_id:
             sale = Sale.get_or_none((Sale.pos_system == red.pos_system) & (Sale.pos_sale_id == red.pos_sale_id))
             if sale is not None and sale.last_response is not None:
-                raise Conflict("the sale is already committed: return the item with a refund instead",
+                raise Conflict(_("the sale is already committed: return the item with a refund instead"),
                                code="sale_committed")
         red.status, red.cancelled_at = "cancelled", utcnow()
         red.save()
@@ -93,7 +99,7 @@ def cancel_redemption(redemption_id: int, actor: str) -> dict:
 def adjust(account_id: int, program_id: int, points: int, reason: str, actor: str) -> dict:
     """A manager's correction, with its reason; the balance may go below zero only by what was already there."""
     if not points:
-        raise ValidationFailed("an adjustment of 0 points changes nothing", fields={"points": ["not 0"]})
+        raise ValidationFailed(_("an adjustment of 0 points changes nothing"), fields={"points": [_("not 0")]})
     with write_transaction():
         account = get_account(account_id)
         lock_account(account.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
 
+from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 RULE_TYPES = ("spend", "item", "visit")
@@ -48,12 +49,12 @@ class EarnRuleSchema(_Base):
     @validates_schema
     def check(self, data, **kwargs):
         if data.get("type") == "spend" and data.get("per_amount") is None:
-            raise ValidationError("a spend rule needs per_amount (points for every whole per_amount spent)",
+            raise ValidationError(_("a spend rule needs per_amount (points for every whole per_amount spent)"),
                                   "per_amount")
         if data.get("type") == "item" and not data.get("upcs") and not data.get("skus"):
-            raise ValidationError("an item rule lists the products (upcs or skus) it rewards", "upcs")
+            raise ValidationError(_("an item rule lists the products (upcs or skus) it rewards"), "upcs")
         if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
-            raise ValidationError("valid_until is before valid_from", "valid_until")
+            raise ValidationError(_("valid_until is before valid_from"), "valid_until")
 
 
 class RewardSchema(_Base):
@@ -70,11 +71,11 @@ class RewardSchema(_Base):
     def check(self, data, **kwargs):
         kind = data.get("kind")
         if kind in ("amount_off", "percent_off") and data.get("value") is None:
-            raise ValidationError("the discount's value is required", "value")
+            raise ValidationError(_("the discount's value is required"), "value")
         if kind == "percent_off" and data["value"] > 100:
-            raise ValidationError("a percentage of at most 100", "value")
+            raise ValidationError(_("a percentage of at most 100"), "value")
         if kind == "free_item" and not data.get("upcs") and not data.get("skus"):
-            raise ValidationError("a free item reward lists the products it gives (upcs or skus)", "upcs")
+            raise ValidationError(_("a free item reward lists the products it gives (upcs or skus)"), "upcs")
 
 
 class PointsProgramSchema(_Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from .. import fastsql
@@ -96,18 +97,18 @@ class PunchKind(ProgramKind):
             programs = qualifying.get(i, [])
             if not line.get("upc") and not line.get("sku"):
                 if line.get("product_id"):
-                    ctx.warn("unknown_product", f"product {line['product_id']} is not in the catalog: no punch",
+                    ctx.warn("unknown_product", _("product %(id)s is not in the catalog: no punch", id=line["product_id"]),
                              line["line_id"])
                 continue
             if not programs:
                 continue
             n = whole(q)
             if n is None:
-                ctx.warn("fractional_quantity", f"{line.get('name') or line['line_id']}: quantity {q} is not "
-                                                "whole, so it punches nothing", line["line_id"])
+                ctx.warn("fractional_quantity", _("%(item)s: quantity %(qty)s is not whole, so it punches nothing",
+                                                  item=line.get("name") or line["line_id"], qty=q), line["line_id"])
                 continue
             if n < 0:
-                ctx.warn("negative_quantity", "a returned item is reversed through a refund sale (return_for)",
+                ctx.warn("negative_quantity", _("a returned item is reversed through a refund sale (return_for)"),
                          line["line_id"])
                 continue
             for program in programs:
@@ -131,7 +132,7 @@ class PunchKind(ProgramKind):
             o = match.original
             returned = whole(-line["quantity"])
             if returned is None:
-                ctx.warn("fractional_quantity", f"quantity {line['quantity']} is not whole: no punch reversed",
+                ctx.warn("fractional_quantity", _("quantity %(qty)s is not whole: no punch reversed", qty=line["quantity"]),
                          line["line_id"])
                 returned = 0
             returned = min(returned, int(match.returned))
@@ -178,16 +179,16 @@ class PunchKind(ProgramKind):
         for key, value in (reasons or {}).items():
             reason, note = (value or {}).get("reason"), ((value or {}).get("note") or "").strip()
             if reason not in opts.reasons_allowed:
-                errors[str(key)] = [f"reason must be one of: {', '.join(opts.reasons_allowed)}"]
+                errors[str(key)] = [_("reason must be one of: %(reasons)s", reasons=", ".join(opts.reasons_allowed))]
             elif reason == OTHER and not note:
-                errors[str(key)] = ["a note is required with 'Other'"]
+                errors[str(key)] = [_("a note is required with 'Other'")]
             else:
                 try:
                     given[int(key)] = (reason, note or None)
                 except (TypeError, ValueError):
-                    errors[str(key)] = ["not a program id"]
+                    errors[str(key)] = [_("not a program id")]
         if errors:
-            raise ValidationFailed("invalid multi-purchase reason", fields={"reasons": errors})
+            raise ValidationFailed(_("invalid multi-purchase reason"), fields={"reasons": errors})
         totals = _program_totals(plan)
         for pid, t in totals.items():
             if t["add"] > plan.programs[pid].multi_purchase_threshold and pid not in given:
@@ -195,9 +196,9 @@ class PunchKind(ProgramKind):
         plan.missing, plan.given = missing, given
         if committing and missing and opts.ask_reasons:
             raise Conflict(
-                "more than one unit on a card in one visit: choose a reason for each card",
+                _("more than one unit on a card in one visit: choose a reason for each card"),
                 code="reason_required",
-                fields={str(pid): ["reason required"] for pid in sorted(missing)},
+                fields={str(pid): [_("reason required")] for pid in sorted(missing)},
                 extra={"cards": [{"program_id": pid, "program": plan.programs[pid].name,
                                   "punches_to_add": totals[pid]["add"]} for pid in sorted(missing)],
                        "reasons": list(opts.reasons_allowed)})

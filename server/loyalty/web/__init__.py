@@ -5,12 +5,14 @@ Views are grouped by subject (``views_*``); domain rules live in ``loyalty.domai
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from ..errors import LoyaltyError, NotFound
-from . import security
+from ..i18n import reason_label
+from . import labels, security
 from .formatting import init_filters
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -44,20 +46,22 @@ def _security_headers(response):
 
 @bp.app_context_processor
 def _template_globals():
-    return {"csrf_token": security.csrf_token, "can": security.can, "current_user": lambda: getattr(g, "user", None)}
+    return {"csrf_token": security.csrf_token, "can": security.can, "current_user": lambda: getattr(g, "user", None),
+            "role_name": security.role_name, "reason_label": reason_label, **labels.TEMPLATE_GLOBALS}
 
 
 @bp.errorhandler(LoyaltyError)
 def _domain_error(exc: LoyaltyError):
-    return render_template("error.html", title="That did not work", message=exc.message, fields=exc.fields,
+    return render_template("error.html", title=_("That did not work"), message=exc.message, fields=exc.fields,
                            status=exc.status), exc.status
 
 
 @bp.errorhandler(ValidationError)
 def _form_error(exc: ValidationError):
     fields = exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages}
-    return render_template("error.html", title="Some fields are not valid", message="Please correct: " +
-                           ", ".join(sorted(fields)), fields=fields, status=422), 422
+    return render_template("error.html", title=_("Some fields are not valid"),
+                           message=_("Please correct: %(fields)s", fields=", ".join(sorted(fields))), fields=fields,
+                           status=422), 422
 
 
 @bp.errorhandler(HTTPException)
@@ -66,21 +70,26 @@ def _http_error(exc: HTTPException):
                            status=exc.code), exc.code
 
 
-def confirm_or_run(title: str, summary: list[str], run, *, button: str = "Confirm"):
+def confirm_or_run(title: str, summary: list[str], run, *, button: str | None = None):
     """The confirmation step of a manager action: the first POST shows what will happen and re-posts the same
     fields with ``confirmed=yes``; only that second POST runs the action."""
     if request.form.get("confirmed") == "yes":
         return run()
     fields = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
     return render_template("confirm.html", title=title, summary=summary, fields=fields, action=request.path,
-                           button=button)
+                           button=button or _("Confirm"))
+
+
+# What found() may be asked for, to say it in the page's language.
+NOUNS = {"card": _l("card"), "program": _l("program"), "POS connection": _l("POS connection"), "token": _l("token"),
+         "account": _l("account"), "user": _l("user"), "redemption": _l("redemption")}
 
 
 def found(model, row_id: int, what: str):
     """The row, or a 404 page naming what was not found."""
     row = model.get_or_none(model.id == row_id)
     if row is None:
-        raise NotFound(f"no {what} {row_id}")
+        raise NotFound(_("%(what)s %(id)s not found", what=NOUNS.get(what, what), id=row_id))
     return row
 
 
@@ -96,7 +105,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask):
     app.url_map.converters["id"] = IdConverter
-    from . import (views_accounts, views_actions, views_auth, views_pickers, views_pos,  # noqa: F401
+    from . import (views_accounts, views_actions, views_auth, views_language, views_pickers, views_pos,  # noqa: F401
                    views_programs, views_reports, views_review, views_tokens)
 
     app.register_blueprint(bp)

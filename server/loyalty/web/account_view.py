@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from .audit_view import describe
 from ..models import Account, AuditLog, Card, PosLink, Program, Punch, Redemption, Sale
 
-STATUS_LABELS = {"open": "Open", "complete": "Reward available", "redeemed": "Redeemed", "expired": "Expired",
-                 "void": "Void"}
+STATUS_LABELS = {"open": _l("Open"), "complete": _l("Reward available"), "redeemed": _l("Redeemed"),
+                 "expired": _l("Expired"), "void": _l("Void")}
+
 
 
 @dataclass
@@ -22,7 +24,7 @@ class CardView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.card.status, self.card.status)
+        return str(STATUS_LABELS.get(self.card.status, self.card.status))
 
 
 def box_dates(rows, size: int) -> list:

@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ..errors import ValidationFailed
+from ..i18n import column_headers
 
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,7 +56,7 @@ def _csv_response(rows, columns: list[Column], filename: str) -> Response:
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([c.key for c in columns])
+        writer.writerow(column_headers([c.key for c in columns]))
         for row in rows:
             writer.writerow([csv_cell(row.get(c.key), c.kind) for c in columns])
             yield buffer.getvalue()
@@ -92,8 +93,8 @@ def _xlsx_response(sheets, filename: str) -> Response:
         for i, column in enumerate(columns):
             sheet.column_dimensions[_letter(i)].width = column.width
         header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=column.key)
+        for column, title in zip(columns, column_headers([c.key for c in columns])):
+            cell = WriteOnlyCell(sheet, value=title)
             cell.font = bold
             header.append(cell)
         sheet.append(header)

@@ -14,6 +14,7 @@ from functools import wraps
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from ..audit import record
 from .. import auth
@@ -29,6 +30,13 @@ UNKNOWN_USER_WINDOW = dt.timedelta(minutes=15)
 SESSION_MAX_AGE = dt.timedelta(hours=12)  # a shared till PC: a forgotten session ends by the next day
 # Verified against when the username is unknown, so both cases cost one argon2 hash (no username probing).
 _DUMMY_HASH = auth.hasher.hash("not a real password")
+
+
+ROLE_NAMES = {"cashier": _l("cashier"), "staff": _l("staff"), "manager": _l("manager")}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
 
 
 class SignInRefused(Exception):
@@ -51,10 +59,11 @@ def check_password(username: str, password: str) -> User:
     if user is None and AuditLog.select().where(
             (AuditLog.action == "auth.signin_unknown") & (AuditLog.actor == probe_actor)
             & (AuditLog.at >= now - UNKNOWN_USER_WINDOW)).count() >= UNKNOWN_USER_LIMIT:
-        raise SignInRefused("too many failed sign-ins from this address: try again in 15 minutes", 429)
+        raise SignInRefused(_("too many failed sign-ins from this address: try again in 15 minutes"), 429)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         wait = int((user.locked_until - now).total_seconds()) + 1
-        raise SignInRefused(f"too many failed sign-ins: try again in {wait} seconds", 429)
+        raise SignInRefused(ngettext("too many failed sign-ins: try again in %(num)d second",
+                                     "too many failed sign-ins: try again in %(num)d seconds", wait), 429)
     try:
         ok = auth.hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
@@ -70,7 +79,7 @@ def check_password(username: str, password: str) -> User:
                 User.update(failed_logins=failures, locked_until=locked).where(User.id == user.id).execute()
                 record(f"user:{user.username}", "auth.signin_failed", "user", user.id, failures=failures,
                        ip=request.remote_addr)
-        raise SignInRefused("wrong username or password")
+        raise SignInRefused(_("wrong username or password"))
     with write_transaction():
         if user.failed_logins or user.locked_until:
             User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
@@ -79,7 +88,10 @@ def check_password(username: str, password: str) -> User:
 
 
 def sign_in(user: User):
+    language = session.get("language")  # picked on the sign-in page: kept
     session.clear()  # a fresh session (and CSRF token) at every sign-in
+    if language:
+        session["language"] = language
     session["uid"] = user.id
     session["since"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
@@ -111,8 +123,8 @@ def check_csrf():
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(400, description="This form has expired or did not come from this site (CSRF check failed). "
-                               "Go back, reload the page and try again.")
+        abort(400, description=_("This form has expired or did not come from this site (CSRF check failed). "
+                                 "Go back, reload the page and try again."))
 
 
 def needs(role: str = "cashier"):
@@ -125,7 +137,8 @@ def needs(role: str = "cashier"):
                 return redirect(url_for("web.signin", next=request.full_path if request.method == "GET" else None))
             g.user, g.actor = user, f"user:{user.username}"
             if RANK.get(user.role, -1) < RANK[role]:
-                abort(403, description=f"This page needs the {role} role; you are signed in as a {user.role}.")
+                abort(403, description=_("This page needs the %(role)s role; you are signed in as a %(yours)s.",
+                                         role=role_name(role), yours=role_name(user.role)))
             return view(*args, **kwargs)
         inner.required_role = role
         return inner

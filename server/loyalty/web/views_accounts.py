@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..domain.accounts import get_account, search_accounts, update_account
+from ..i18n import LANGUAGE_NAMES
 from ..schemas import AccountUpdateSchema
 from . import bp, confirm_or_run
 from .account_view import account_page
@@ -44,6 +46,8 @@ def account_form_data(form, schema=AccountUpdateSchema) -> dict:
         data["address"] = None
     for key in ("sms_consent", "email_consent", "is_test"):
         data[key] = form.get(key) == "on"
+    if form.get("language"):
+        data["language"] = form["language"]
     data["consent_source"] = form.get("consent_source", "").strip() or "staff app"
     return schema(partial=schema is AccountUpdateSchema).load(data)
 
@@ -57,11 +61,26 @@ def account_edit_post(account_id):
 
     def run():
         update_account(target.id, data, g.actor, region)
-        flash("Details saved.")
+        flash(_("Details saved."))
         return redirect(url_for("web.account", account_id=target.id))
 
-    summary = [f"Save the details of {target.full_name} (account {target.id}):"] + [
-        f"{k.replace('_', ' ')}: {v}" for k, v in data.items() if k != "address" and v not in ("", None)]
+    summary = [_("Save the details of %(name)s (account %(id)s):", name=target.full_name, id=target.id)] + [
+        f"{FIELD_NAMES.get(k, k)}: {_value(k, v)}" for k, v in data.items()
+        if k != "address" and v not in ("", None)]
     if data.get("address"):
-        summary.append("address: " + ", ".join(v for v in data["address"].values() if v))
-    return confirm_or_run("Save account details?", summary, run, button="Save details")
+        summary.append(_("address: %(address)s", address=", ".join(v for v in data["address"].values() if v)))
+    return confirm_or_run(_("Save account details?"), summary, run, button=_("Save details"))
+
+
+FIELD_NAMES = {"first_name": _l("first name"), "last_name": _l("last name"), "email": _l("email"),
+               "phone": _l("phone"), "notes": _l("notes"), "sms_consent": _l("SMS consent"),
+               "email_consent": _l("email consent"), "is_test": _l("test account"),
+               "consent_source": _l("consent given where"), "language": _l("language")}
+
+
+def _value(key: str, value) -> str:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return LANGUAGE_NAMES.get(value, value) if key == "language" else str(value)

@@ -6,6 +6,7 @@ connecting does not go through a confirmation page (that would echo them into hi
 from __future__ import annotations
 
 from flask import g, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..errors import LoyaltyError
 from ..lightspeed.client import RetryPolicy, XSeriesError
@@ -15,6 +16,7 @@ from ..lightspeed.models import PosConnection
 from ..lightspeed.sync import RESOURCES, run_sync, sync_status
 from ..models import AuditLog
 from . import bp, found
+from .labels import match_name, resource_name
 from .security import needs
 
 # A sync runs inside the manager's request: fewer and shorter retries than the command line's, so a struggling
@@ -58,8 +60,8 @@ def pos_connect():
         return _page(exc.status, form=form, error=exc.message, fields=exc.fields)
     except XSeriesError as exc:  # the token refused, or the API unreachable: its text never holds the token
         return _page(400, form=form, error=str(exc))
-    return _page(done=f"Connected '{conn.prefix}' to {conn.base_url}: the token was accepted by Lightspeed; the "
-                      "token and the webhook secret are stored encrypted.")
+    return _page(done=_("Connected '%(prefix)s' to %(url)s: the token was accepted by Lightspeed; the token and the "
+                        "webhook secret are stored encrypted.", prefix=conn.prefix, url=conn.base_url))
 
 
 @bp.post("/pos/<id:conn_id>/sync/<resource>")
@@ -67,17 +69,19 @@ def pos_connect():
 def pos_sync(conn_id, resource):
     conn = found(PosConnection, conn_id, "POS connection")
     totals = run_sync(conn, resource, g.actor, full=request.form.get("full") == "yes", policy=WEB_POLICY)
-    done = (f"{resource.capitalize()}: {totals.get('pages', 0)} pages, {totals.get('received', 0)} received, "
-            f"{totals.get('written', 0)} stored (cursor {totals.get('cursor') or 0}).")
+    done = _("%(resource)s: %(pages)s pages, %(received)s received, %(written)s stored (cursor %(cursor)s).",
+             resource=resource_name(resource).capitalize(), pages=totals.get("pages", 0),
+             received=totals.get("received", 0), written=totals.get("written", 0), cursor=totals.get("cursor") or 0)
     if totals["error"]:
-        return _page(502, error=f"The {resource} sync stopped: {totals['error']}", done=done)
+        return _page(502, error=_("The %(resource)s sync stopped: %(error)s", resource=resource_name(resource),
+                                  error=totals["error"]), done=done)
     if resource == "customers":  # as `loyalty pos sync customers`: how they match accounts, nothing linked
         done += " " + _matched(match_customers(conn, g.actor, link=False))
     return _page(done=done)
 
 
 def _matched(counts: dict) -> str:
-    return "Accounts: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) + "."
+    return _("Accounts: %(counts)s.", counts=", ".join(f"{match_name(k)} {v}" for k, v in counts.items()))
 
 
 @bp.post("/pos/<id:conn_id>/link")

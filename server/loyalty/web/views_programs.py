@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..domain.program_codes import parse_codes_csv
@@ -126,8 +127,7 @@ def program_create():
     except (ValidationError, ValidationFailed) as exc:
         return _form_again(None, errors=_errors_of(exc))
     program = create_program(data, g.actor)
-    flash(f"Program {program.name} created." + ("" if data["upcs"] or data["skus"] else
-                                                " Import its qualifying codes below."))
+    flash(_("Program %(name)s created.", name=program.name))
     return redirect(url_for("web.program_edit", program_id=program.id))
 
 
@@ -150,7 +150,7 @@ def program_update(program_id):
     except (ValidationError, ValidationFailed) as exc:
         return _form_again(program, errors=_errors_of(exc))
     update_program(program.id, data, g.actor)
-    flash(f"Program {program.name} saved.")
+    flash(_("Program %(name)s saved.", name=program.name))
     return redirect(url_for("web.program_edit", program_id=program.id))
 
 
@@ -162,13 +162,16 @@ def program_status(program_id):
 
     def run():
         update_program(program.id, {"status": status}, g.actor)
-        flash(f"Program {program.name} {'reactivated' if status == 'active' else 'archived'}.")
+        flash(_("Program %(name)s reactivated.", name=program.name) if status == "active"
+              else _("Program %(name)s archived.", name=program.name))
         return redirect(url_for("web.programs"))
 
-    summary = [f"Archive {program.name}: its products stop punching cards; the cards and their history stay."
-               if status == "archived" else f"Reactivate {program.name}: its products punch cards again."]
-    return confirm_or_run("Archive this program?" if status == "archived" else "Reactivate this program?",
-                          summary, run, button="Archive" if status == "archived" else "Reactivate")
+    if status == "archived":
+        return confirm_or_run(_("Archive this program?"), [
+            _("Archive %(name)s: its products stop punching cards; the cards and their history stay.",
+              name=program.name)], run, button=_("Archive"))
+    return confirm_or_run(_("Reactivate this program?"), [
+        _("Reactivate %(name)s: its products punch cards again.", name=program.name)], run, button=_("Reactivate"))
 
 
 @bp.post("/programs/<id:program_id>/import")
@@ -180,24 +183,25 @@ def program_import(program_id):
     if request.form.get("confirmed") == "yes":
         upcs, skus = split_codes(request.form.get("upcs")), split_codes(request.form.get("skus"))
         if not upcs and not skus:  # never empty a program's list by accident
-            raise ValidationFailed("no codes to import", fields={"file": ["no codes"]})
+            raise ValidationFailed(_("no codes to import"), fields={"file": [_("no codes")]})
         if mode == "add":
             current = program_dict(program)
             upcs, skus = current["upcs"] + upcs, current["skus"] + skus
-        before = program_dict(program)
         data = ProgramSchema(partial=True).load({"upcs": sorted(set(upcs)), "skus": sorted(set(skus))})
         update_program(program.id, data, g.actor)
-        new = len(set(data["upcs"]) - set(before["upcs"])) + len(set(data["skus"]) - set(before["skus"]))
-        flash(f"{program.name}: qualifying codes imported; now {len(data['upcs'])} UPCs and {len(data['skus'])} "
-              f"SKUs ({new} new).")
+        flash(_("%(name)s: qualifying codes imported (%(upcs)s UPCs, %(skus)s SKUs).", name=program.name,
+                upcs=len(data["upcs"]), skus=len(data["skus"])))
         return redirect(url_for("web.program_edit", program_id=program.id))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ValidationFailed("choose a CSV file to import", fields={"file": ["required"]})
+        raise ValidationFailed(_("choose a CSV file to import"), fields={"file": [_("required")]})
     codes = parse_codes_csv(upload.read())
-    summary = [f"{'Replace' if mode == 'replace' else 'Add to'} the qualifying codes of {program.name}:",
-               f"{len(codes.upcs)} UPCs, {len(codes.skus)} SKUs read from {upload.filename}."]
-    summary += [f"Line {n}: skipped {value!r}: {why}" for n, value, why in codes.skipped[:50]]
+    summary = [_("Replace the qualifying codes of %(name)s:", name=program.name) if mode == "replace"
+               else _("Add to the qualifying codes of %(name)s:", name=program.name),
+               _("%(upcs)s UPCs, %(skus)s SKUs read from %(file)s.", upcs=len(codes.upcs), skus=len(codes.skus),
+                 file=upload.filename)]
+    summary += [_("Line %(line)s: skipped %(value)s: %(why)s", line=n, value=repr(value), why=why)
+                for n, value, why in codes.skipped[:50]]
     fields = [("mode", mode), ("upcs", ",".join(codes.upcs)), ("skus", ",".join(codes.skus))]
-    return render_template("confirm.html", title="Import these codes?", summary=summary, fields=fields,
-                           action=request.path, button="Import")
+    return render_template("confirm.html", title=_("Import these codes?"), summary=summary, fields=fields,
+                           action=request.path, button=_("Import"))

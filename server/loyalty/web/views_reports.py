@@ -7,6 +7,7 @@ import datetime as dt
 from itertools import islice
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 
 from ..domain import reports
 from ..errors import ValidationFailed
@@ -43,7 +44,7 @@ def _filters(default_days: int = 30):
     except ValueError:
         program_id = 0
     if program_id is not None and not 1 <= program_id <= MAX_ID:
-        raise ValidationFailed("program must be a program id", fields={"program": ["unknown"]})
+        raise ValidationFailed(_("program must be a program id"), fields={"program": [_("unknown")]})
     return first, last, program_id
 
 
@@ -118,15 +119,18 @@ def mark_credited():
     except ValueError:
         ids = [0]
     if any(not 1 <= i <= MAX_ID for i in ids):
-        raise ValidationFailed("not a redemption id", fields={"redemption_id": ["a number"]})
+        raise ValidationFailed(_("not a redemption id"), fields={"redemption_id": [_("a number")]})
     if not ids:
-        raise ValidationFailed("select at least one redemption to mark as credited",
-                               fields={"redemption_id": ["required"]})
+        raise ValidationFailed(_("select at least one redemption to mark as credited"),
+                               fields={"redemption_id": [_("required")]})
 
     def run():
         count = reports.mark_credited(ids, g.actor)
-        flash(f"{count} redemption(s) marked as credited.")
+        flash(ngettext("%(num)d redemption marked as credited.", "%(num)d redemptions marked as credited.",
+                       count))
         return redirect(url_for("web.redemptions", state="uncredited"))
 
-    return confirm_or_run("Mark as credited?", [f"The distributor credited the store for {len(ids)} "
-                                                "redemption(s)."], run, button="Mark as credited")
+    return confirm_or_run(_("Mark as credited?"), [
+        ngettext("The distributor credited the store for %(num)d redemption.",
+                 "The distributor credited the store for %(num)d redemptions.", len(ids))],
+        run, button=_("Mark as credited"))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth import ROLES, create_token, revoke_token
 from ..errors import ValidationFailed
 from ..models import ApiToken
 from . import bp, confirm_or_run, found
-from .security import needs
+from .security import needs, role_name
 
 
 @bp.get("/tokens")
@@ -22,10 +23,11 @@ def tokens():
 def token_create():
     name, role = request.form.get("name", "").strip(), request.form.get("role", "cashier")
     if not name or len(name) > 120:
-        raise ValidationFailed("name the token after its register (1 to 120 characters), e.g. 'Register 1'",
-                               fields={"name": ["required"]})
+        raise ValidationFailed(_("name the token after its register (1 to 120 characters), e.g. 'Register 1'"),
+                               fields={"name": [_("required")]})
     if role not in ROLES:
-        raise ValidationFailed(f"role must be one of {', '.join(ROLES)}", fields={"role": ["unknown"]})
+        raise ValidationFailed(_("role must be one of %(roles)s", roles=", ".join(ROLES)),
+                               fields={"role": [_("unknown")]})
     row, secret = create_token(name, role, created_by=g.actor)
     rows = list(ApiToken.select().order_by(ApiToken.revoked_at.is_null(False), ApiToken.id.desc()))
     # Rendered, not redirected: the secret exists only in this response and is never stored.
@@ -40,9 +42,9 @@ def token_revoke(token_id):
 
     def run():
         revoke_token(row.id, g.actor)
-        flash(f"Token {row.name} revoked: that register is signed out of Loyalty Bridge.")
+        flash(_("Token %(name)s revoked: that register is signed out of Loyalty Bridge.", name=row.name))
         return redirect(url_for("web.tokens"))
 
-    return confirm_or_run("Revoke this token?", [f"Revoke {row.name} ({row.role}, {row.prefix}…): the register "
-                                                 "using it stops working until it gets a new token."], run,
-                          button="Revoke")
+    return confirm_or_run(_("Revoke this token?"), [
+        _("Revoke %(name)s (%(role)s, %(prefix)s…): the register using it stops working until it gets a new token.",
+          name=row.name, role=role_name(row.role), prefix=row.prefix)], run, button=_("Revoke"))

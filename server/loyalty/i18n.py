@@ -1,0 +1,277 @@
+"""Translations (English and Quebec French) for every page, API message, email and report.
+
+Strings go through gettext: ``from flask_babel import gettext as _, lazy_gettext as _l`` (``_l`` for text defined
+at import time), ``{{ _('...') }}`` in templates, ``%(name)s`` placeholders (never f-strings inside ``_()``), and
+``ngettext`` for plurals (French: 0 and 1 are singular). Numbers, money and dates go through the filters below
+(``money``, ``number``, ``date``, ``datetime``), which call Babel's formatters: fr-CA writes "12,50 $" and
+"26 nov. 2026".
+
+Which language a request gets (``select_locale``):
+- API and webhooks (the register's extension): the request's ``Accept-Language``, else the store's default;
+- staff pages: the signed-in user's choice (``User.language``), else the store's default
+  (``LOYALTY_LANGUAGE``, ``en`` or ``fr``), else the browser's ``Accept-Language``;
+- a customer's page or email: the account's language, with ``in_language(account.language)``.
+
+The catalogs live in ``translations/<lang>/LC_MESSAGES/messages.po``; the compiled ``.mo`` files are built from
+them when the app starts (``compile_catalogs``) if missing or older than the ``.po``, never edited or committed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from decimal import Decimal
+
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel import lazy_gettext as _l
+from babel.dates import format_skeleton
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
+from flask_babel import to_user_timezone
+
+log = logging.getLogger("loyalty.i18n")
+
+LANGUAGES = ("en", "fr")  # what a user, an account or the store may choose
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}  # each in its own language, as language pickers show them
+# The locale that formats numbers, money and dates for each language: the stores are in Canada (and the US).
+FORMAT_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+TRANSLATIONS_DIR = os.path.join(os.path.dirname(__file__), "translations")
+
+
+def normalize_language(value) -> str | None:
+    """'fr', 'fr-CA', 'FR_ca' → 'fr'; anything not offered → None."""
+    if not value:
+        return None
+    code = str(value).strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def store_language() -> str | None:
+    return normalize_language(current_app.config.get("LANGUAGE"))
+
+
+def _accept_language() -> str | None:
+    best = request.accept_languages.best_match(LANGUAGES + tuple(FORMAT_LOCALES.values()) + ("fr-CA", "en-CA",
+                                                                                                "en-US", "fr-FR"))
+    return normalize_language(best)
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def _user_language() -> str | None:
+    # g.user is set by the staff app's sign-in check; the session's uid alone is enough before that runs.
+    user = g.get("user")
+    if user is None and session.get("uid") is not None:
+        from .models import User
+        user = User.get_or_none(User.id == session["uid"])
+    chosen = normalize_language(user.language) if user is not None else None
+    return chosen or normalize_language(session.get("language"))  # chosen on the sign-in page
+
+
+def request_language() -> str:
+    """The language of the current request, by the rules in this module's docstring."""
+    if _is_api_request():
+        return _accept_language() or store_language() or "en"
+    return _user_language() or store_language() or _accept_language() or "en"
+
+
+def select_locale() -> str:
+    return FORMAT_LOCALES[request_language()] if has_request_context() else FORMAT_LOCALES["en"]
+
+
+def current_language() -> str:
+    """'en' or 'fr': the language text is being written in now (inside ``in_language`` too)."""
+    locale = get_locale()
+    return normalize_language(str(locale)) if locale is not None else "en"
+
+
+@contextmanager
+def in_language(language):
+    """Render text for someone else (a customer's email, an account's page) in their language."""
+    code = normalize_language(language) or (store_language() if has_app_context() else None) or "en"
+    with force_locale(FORMAT_LOCALES[code]):
+        yield code
+
+
+# ---- store-configured lists in both languages ------------------------------------------------------------
+
+# The default multi-purchase reasons (domain.sales.DEFAULT_REASONS), as the catalog translates them.
+DEFAULT_REASON_LABELS = {"Multiple pets": _l("Multiple pets"), "Stocking up": _l("Stocking up"),
+                         "Buying for another household": _l("Buying for another household"), "Other": _l("Other")}
+
+
+def reason_labels(reasons) -> dict:
+    """{reason: what to show for it now}. A reason is stored as configured (LOYALTY_REASONS, one language: reports
+    and audits compare them); its label is the same position of LOYALTY_REASONS_FR for French when the store
+    gives that list, else the catalog's translation of a default reason, else the reason itself."""
+    reasons = list(reasons)
+    french = current_app.config.get("REASONS_FR") or ()
+    use_french = current_language() == "fr" and len(french) == len(reasons)
+    out = {}
+    for i, reason in enumerate(reasons):
+        if use_french:
+            out[reason] = french[i]
+        elif reason in DEFAULT_REASON_LABELS:
+            out[reason] = str(DEFAULT_REASON_LABELS[reason])
+        else:
+            out[reason] = reason
+    return out
+
+
+def reason_label(reason: str) -> str:
+    """One stored reason (a ledger row's) as reason_labels shows it."""
+    return reason_labels(current_app.config["REASONS"]).get(reason) or (
+        str(DEFAULT_REASON_LABELS[reason]) if reason in DEFAULT_REASON_LABELS else reason)
+
+
+def _config_list(name: str) -> tuple:
+    value = os.environ.get(name)
+    return tuple(r.strip() for r in value.split(",") if r.strip()) if value else ()
+
+
+# ---- report columns ---------------------------------------------------------------------------------------
+
+# CSV/XLSX column headers. In English a header is the column's code (stable for the spreadsheets and scripts
+# stores already have); in French, its label here. Cells stay machine-readable in both (ISO dates, plain numbers).
+COLUMN_LABELS = {
+    "program": _l("program"), "manufacturer": _l("manufacturer"), "distributor": _l("distributor"),
+    "unique_customers": _l("unique customers"), "cards_punched": _l("cards punched"),
+    "items_sold": _l("items sold"), "rewards_earned": _l("rewards earned"), "rewards_redeemed": _l("rewards redeemed"),
+    "customer": _l("customer"), "address": _l("address"), "email": _l("email"), "phone": _l("phone"),
+    "purchase_dates": _l("purchase dates"), "upcs": _l("UPCs"), "punches": _l("punches"),
+    "item_given": _l("item given"), "item_upc": _l("item UPC"), "item_sku": _l("item SKU"),
+    "max_value": _l("maximum value"), "redeemed_at": _l("redeemed at"), "sale": _l("sale"),
+    "credited_at": _l("credited at"), "credited_by": _l("credited by"), "redemption_id": _l("redemption id"),
+}
+
+
+def column_headers(columns) -> list[str]:
+    if current_language() == "en":
+        return list(columns)
+    return [str(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c for c in columns]
+
+
+# ---- formatters: Babel's, in the current locale, never by hand ------------------------------------------------
+
+def money(value, currency: str | None = None) -> str:
+    if value is None or value == "":
+        return ""
+    return format_currency(Decimal(str(value)), currency or current_app.config.get("CURRENCY", "CAD"))
+
+
+def number(value, digits: int | None = None) -> str:
+    if value is None or value == "":
+        return ""
+    if digits is not None:
+        return format_decimal(Decimal(str(value)), format="#,##0." + "0" * digits if digits else "#,##0")
+    return format_decimal(Decimal(str(value)))
+
+
+def date(value, fmt: str = "medium") -> str:
+    """'26 nov. 2026' (fr) / 'Nov 26, 2026' (en); ISO strings are accepted too."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return format_date(value, fmt)  # a datetime is shown in the store's time zone
+
+
+def datetime(value, fmt: str | None = None) -> str:
+    """A stored naive-UTC time in the store's time zone (BABEL_DEFAULT_TIMEZONE): by default the medium date and
+    the short time, '26 nov. 2026 14 h 05' / 'Nov 26, 2026 2:05 p.m.'; or one of Babel's named formats."""
+    if not value:
+        return ""
+    if fmt:
+        return format_datetime(value, fmt)
+    return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
+
+
+def monthday(value) -> str:
+    """'26 nov.' / 'Nov 26' (a box on a punch card; the year is shown under it)."""
+    if not value:
+        return ""
+    return format_skeleton("MMMd", to_user_timezone(value) if isinstance(value, dt.datetime) else value,
+                           locale=get_locale())
+
+
+# ---- compiled catalogs --------------------------------------------------------------------------------------
+
+def compile_catalogs(source_dir: str = TRANSLATIONS_DIR, target_dir: str | None = None) -> list[str]:
+    """Compile every ``.po`` under ``source_dir`` whose ``.mo`` (under ``target_dir``, default alongside) is
+    missing or older; returns the languages compiled. Written to a temporary file and renamed, so a second
+    process starting at the same moment never reads half a file."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    target_dir = target_dir or source_dir
+    done = []
+    if not os.path.isdir(source_dir):
+        return done
+    for lang in sorted(os.listdir(source_dir)):
+        po_path = os.path.join(source_dir, lang, "LC_MESSAGES", "messages.po")
+        if not os.path.isfile(po_path):
+            continue
+        mo_dir = os.path.join(target_dir, lang, "LC_MESSAGES")
+        mo_path = os.path.join(mo_dir, "messages.mo")
+        if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+            continue
+        with open(po_path, "rb") as f:
+            catalog = read_po(f, locale=lang)
+        os.makedirs(mo_dir, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=mo_dir, suffix=".mo.tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write_mo(f, catalog, use_fuzzy=False)
+            os.replace(tmp, mo_path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        done.append(lang)
+    return done
+
+
+def _translation_directory(app: Flask) -> str:
+    """The package's own folder when it is writable (a checkout, a pip install by the same user); otherwise a
+    copy compiled into the instance folder (a read-only install)."""
+    try:
+        compile_catalogs()
+        return TRANSLATIONS_DIR
+    except OSError as exc:
+        target = os.path.join(app.instance_path, "translations")
+        log.info("translations folder not writable (%s); compiling into %s", exc, target)
+        compile_catalogs(TRANSLATIONS_DIR, target)
+        return target
+
+
+def init_app(app: Flask):
+    app.config.setdefault("LANGUAGE", os.environ.get("LOYALTY_LANGUAGE") or None)
+    app.config.setdefault("CURRENCY", os.environ.get("LOYALTY_CURRENCY", "CAD"))
+    app.config.setdefault("REASONS_FR", _config_list("LOYALTY_REASONS_FR"))
+    if app.config["REASONS_FR"] and len(app.config["REASONS_FR"]) != len(app.config["REASONS"]):
+        raise ValueError("LOYALTY_REASONS_FR must list as many reasons as LOYALTY_REASONS, in the same order")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", os.environ.get("LOYALTY_TIMEZONE", "America/Toronto"))
+    if app.config["LANGUAGE"] and not normalize_language(app.config["LANGUAGE"]):
+        raise ValueError(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directory(app)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", FORMAT_LOCALES["en"])
+    # Babel's date formatters show stored UTC in the store's zone (LOYALTY_TIMEZONE, app.config["ZONE"]).
+    Babel(app, locale_selector=select_locale,
+          timezone_selector=lambda: app.config["ZONE"].key if app.config.get("ZONE") else "UTC")
+    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday)
+    app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
+
+    # Flask-Babel caches the locale in the app context's g, which outlives one request when a caller (a test,
+    # a CLI command) holds an app context open: choose again for each request.
+    app.before_request(refresh)
+
+    @app.after_request
+    def _content_language(response):
+        if has_request_context():
+            response.headers.setdefault("Content-Language", current_language())
+            response.vary.add("Accept-Language")
+        return response
