@@ -67,6 +67,6 @@ def test_reward_rules_are_said_in_plain_words(manager, program):
     assert "the item bought most often on the card" in form
     assert "lesser_or_equal" not in form.replace('value="lesser_or_equal"', "")
     listing = text(manager.get("/programs"))
-    assert "Buy 12, get the 13th free" in listing
+    assert "Buy 12, the next one is free." in listing
     page = text(manager.get(f"/programs/{program['id']}"))
-    assert "Buy 12, get the 13th free" in page and "worth at most the lowest price paid" in page
+    assert "Buy 12, the next one is free." in page and "worth at most the lowest price paid" in page

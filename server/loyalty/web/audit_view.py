@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from ..models import AuditLog, Program
 from .formatting import display_phone
 
@@ -89,7 +91,7 @@ def _value_text(key: str, value, programs: dict) -> str:
     if key == "program_id":
         return programs.get(value, str(value))
     if key == "changed" and isinstance(value, dict):  # {field: [before, after]}
-        return "; ".join(f"{k.replace('_', ' ')}: {_field(k, v[0])} → {_field(k, v[1])}" if isinstance(v, list) and
+        return "; ".join(f"{_name(k)}: {_field(k, v[0])} → {_field(k, v[1])}" if isinstance(v, list) and
                          len(v) == 2 else f"{k}: {_field(k, v)}" for k, v in value.items())
     if key == "changes" and isinstance(value, list):
         return "; ".join(_change_text(c, programs) for c in value)
@@ -107,6 +109,11 @@ def _change_text(change, programs: dict) -> str:
     return _plain(change)
 
 
+def _name(key: str) -> str:
+    # A stored field name in the reader's language where the catalog has it ("first name" -> "prénom").
+    return gettext(key.replace("_", " "))
+
+
 def _field(key: str, value) -> str:
     """A field's value; a phone in the store's national format, as everywhere else on the page."""
     if key == "phone" and isinstance(value, str) and value:
@@ -120,7 +127,7 @@ def _plain(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {_field(k, v)}" for k, v in value.items() if v not in (None, ""))
+        return ", ".join(f"{_name(k)} {_field(k, v)}" for k, v in value.items() if v not in (None, ""))
     if isinstance(value, (list, tuple)):
         return ", ".join(_plain(v) for v in value)
     return str(value)

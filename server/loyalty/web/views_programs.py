@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
 
 from ..domain.program_codes import parse_codes_csv
@@ -37,26 +37,21 @@ class ProgramFormSchema(ProgramSchema):
 
 # The reward rules as a manager reads them (the stored names are for the API).
 RULE_WORDS = {
-    "lesser_or_equal": "The free item is worth at most the lowest price paid for an item on the card",
-    "most_frequent": "The free item is the item bought most often on the card",
+    "lesser_or_equal": _l("The free item is worth at most the lowest price paid for an item on the card"),
+    "most_frequent": _l("The free item is the item bought most often on the card"),
 }
 
 
 def program_summary(program) -> str:
     """'Buy 12, get the 13th free. The free item is ...; complete the card within 730 days of its first purchase.'"""
     values = program if isinstance(program, dict) else program_dict(program, codes=[])
-    n = values["buy_quantity"]
-    text = f"Buy {n}, get the {_ordinal(n + 1)} free. {RULE_WORDS.get(values['reward_rule'], values['reward_rule'])}"
+    text = _("Buy %(num)s, the next one is free.", num=values["buy_quantity"]) + " " + \
+        str(RULE_WORDS.get(values["reward_rule"], values["reward_rule"]))
     if values.get("window_days"):
-        text += f"; complete the card within {values['window_days']} days of its first purchase"
+        text += "; " + _("complete the card within %(days)s days of its first purchase", days=values["window_days"])
     if values.get("requires"):
-        text += f"; the customer's {' and '.join(values['requires'])} needed before the reward"
+        text += "; " + _("needed before the reward: %(fields)s", fields=", ".join(values["requires"]))
     return text + "."
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def program_form_data(form, files=None) -> dict:
