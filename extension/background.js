@@ -83,6 +83,15 @@ const handlers = {
       {reason: reason || "Incorrect customer map", manager_pin: managerPin || null});
   },
 
+  // A scanned member card: letters and digits only reach the path (anything else is refused before asking).
+  async memberCard({code}) {
+    const text = String(code || "").replace(/[\s-]/g, "").toUpperCase().slice(0, 40);
+    if (!/^[0-9A-Z]+$/.test(text)) {
+      throw new ApiError("config", "That is not a member card code.", 0, {error: {code: "invalid_card_code"}});
+    }
+    return apiRequest("GET", `/api/v1/member-cards/${seg(text)}`);
+  },
+
   async rewardInfo({cardId}) {
     return apiRequest("GET", `/api/v1/cards/${checkId(cardId)}/reward`);
   },
@@ -93,6 +102,13 @@ const handlers = {
       await apiRequest("PATCH", `/api/v1/accounts/${checkId(accountId)}`, accountPatch);
     }
     return apiRequest("POST", `/api/v1/cards/${checkId(cardId)}/redeem`, {sale, item});
+  },
+
+  // Spends a points reward; the key makes a retried click spend once.
+  async redeemPoints({accountId, programId, rewardId, sale, key}) {
+    return apiRequest("POST", "/api/v1/points/redeem", {account_id: checkId(accountId),
+      program_id: checkId(programId), reward_id: checkId(rewardId), sale: sale || null}, undefined,
+    key ? {"Idempotency-Key": String(key).slice(0, 200)} : undefined);
   },
 
   async flushQueue() {

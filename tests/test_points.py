@@ -298,3 +298,36 @@ def test_points_expire_command_reports_and_is_idempotent(tmp_path, monkeypatch):
     assert "expired 0 points on 0 accounts (as of 2026-01-31)" in first.output
     bad = runner.invoke(main, ["points", "expire", "--as-of", "31/01/2026"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_merging_accounts_moves_the_points_and_relinking_moves_a_sales_points(api, manager_api, points, linked):
+    commit(api, sale("S-1", lines=[treat(1, price="30.00")]))
+    other = api.post("/api/v1/accounts", {"first_name": "Dana", "last_name": "W"}).get_json()
+    manager_api.post(f"/api/v1/accounts/{other['id']}/points/adjust",
+                     {"program_id": points["id"], "points": 20, "reason": "sign-up bonus"})
+    from loyalty.domain.merges import merge_accounts
+
+    merge_accounts(linked["id"], other["id"], "test")
+    assert balance(api, linked, points) == 50
+    check_cache(linked, points)
+    # The wrong customer map: S-1's points follow the sale to the right account.
+    right = api.post("/api/v1/accounts", {"first_name": "Dara", "last_name": "Whit"}).get_json()
+    r = manager_api.delete("/api/v1/links/lightspeed-x/c-42", {"reason": "wrong Dana", "move_sales_to": right["id"]})
+    assert r.status_code == 200, r.get_json()
+    assert (balance(api, linked, points), balance(api, right, points)) == (20, 30)
+    check_cache(linked, points)
+    check_cache(right, points)
+
+
+def test_the_server_expires_points_by_itself_through_the_background_worker(api, manager_api, linked):
+    from loyalty.background import JOBS, run_job
+
+    program = points_program(manager_api, expiry_days=30)
+    commit(api, sale("S-1", lines=[treat(1, price="100.00")]))
+    for row in PointsEntry.select():  # earned 40 days ago
+        row.created_at -= dt.timedelta(days=40)
+        row.expires_at -= dt.timedelta(days=40)
+        row.save()
+    assert run_job(JOBS["points-expiry"]) is True
+    assert balance(api, linked, program) == 0
+    assert PointsEntry.get(PointsEntry.kind == "expire").points == -100

@@ -12,6 +12,7 @@
       const candidates = data.candidates || [];
       this.show("unlinked", t("notLinkedTitle"), [
         h("p", {}, who ? t("notLinkedNamed", who) : t("notLinked")),
+        this.scanField(sale, {autofocus: !candidates.length}),
         candidates.length ? h("h3", {}, t("possibleMatches")) : null,
         candidates.length ? h("ul", {class: "candidates"}, candidates.map((c) => this.candidateItem(sale, c))) :
           h("p", {class: "muted"}, t("noMatches")),
@@ -111,6 +112,7 @@
       });
       this.show("walkin", t("walkInTitle"), [
         h("p", {}, t("walkInIntro")), form, results,
+        this.scanField(sale),
         h("div", {class: "actions"}, h("button", {type: "button", class: "create",
           onclick: () => this.renderCreate(sale, {}, [])}, t("createAccountButton"))),
       ], note);

@@ -31,6 +31,7 @@
         cards.length ? h("ul", {class: "cards"}, cards.map((c) => this.cardItem(sale, account, c,
           projected.get(c.program_id)))) : h("p", {class: "muted"}, t("noCards")),
         h("p", {class: "rewards"}, t("rewardsAvailable", LB.number(rewards.length))),
+        this.pointsSection(sale, account, preview),
         h("h3", {}, t("uncommittedPurchases")),
         lines.length ? h("ul", {class: "uncommitted"}, lines.map((l) => this.lineItem(l))) :
           h("p", {class: "no-items"}, t("noItems")),
@@ -92,7 +93,8 @@
       const punched = (result.cards || []).filter((c) => c.punches_to_add !== 0)
         .map((c) => t(c.rewards_available ? "committedCardReward" : "committedCard", c.program,
           `${c.punches_to_add > 0 ? "+" : ""}${c.punches_to_add}`, c.punches_after, c.buy_quantity));
-      const text = t("committedSummary", word, punched.length ? punched.join("; ") : t("noPunches"));
+      const parts = [punched.length ? punched.join("; ") : t("noPunches"), ...this.pointsSummary(result)];
+      const text = t("committedSummary", word, parts.join("; "));
       this.renderAccount(sale, {...result, uncommitted_lines: []}, {text, kind: "ok confirmation"});
     },
 

@@ -43,7 +43,11 @@ input[type=text], input[type=email], input[type=tel], input[type=search], input[
 select { display: block; box-sizing: border-box; width: 100%; margin-top: 2px; padding: 6px 8px; font: inherit;
   border: 1px solid #9aa8b3; border-radius: 5px; }
 form.search { display: flex; gap: 6px; } form.search input { flex: 1; margin: 0; }
+form.scan-card { display: flex; gap: 6px; margin: 10px 0; } form.scan-card input { flex: 1; margin: 0; letter-spacing: .05em; }
 fieldset { border: 1px solid #d5dde3; border-radius: 6px; margin-top: 10px; }
 .max-value { font-size: 16px; font-weight: 700; }
+.balance { font-weight: 600; }
+ul.points-rewards li { border: 0; padding: 4px 0 0 12px; display: flex; align-items: center; gap: 8px; }
+ul.points-rewards .reward-name { flex: 1; }
 `;
 })();

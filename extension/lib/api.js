@@ -28,7 +28,7 @@ async function loadConfig() {
   return {serverUrl, token, managed: Boolean(managed.server_url || managed.token)};
 }
 
-async function apiRequest(method, path, body, config) {
+async function apiRequest(method, path, body, config, headers) {
   const cfg = config || await loadConfig();
   if (!cfg.serverUrl || !cfg.token) {
     throw new ApiError("config", t("errNotSetUp"));
@@ -39,7 +39,7 @@ async function apiRequest(method, path, body, config) {
       method,
       // The server answers its messages (errors, warnings, reasons) in the panel's language.
       headers: {"Authorization": "Bearer " + cfg.token, "Content-Type": "application/json",
-        "Accept-Language": await useChosenLanguage()},
+        "Accept-Language": await useChosenLanguage(), ...(headers || {})},
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });
@@ -68,6 +68,7 @@ const KNOWN_ERRORS = {
   manager_approval_required: "errApprovalRequired",
   rate_limited: "errRateLimited",
   no_reward_available: "errNoReward",
+  insufficient_points: "errInsufficientPoints",
   already_linked: "errAlreadyLinked",
   forbidden: "errForbidden",
 };

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from . import background  # noqa: F401  (registers the outbox and job tables)
 from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
 from .localtime import zone_from_setting
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         DEMO=os.environ.get("LOYALTY_DEMO") == "1",
         STORE_NAME=os.environ.get("LOYALTY_STORE_NAME", "Loyalty Bridge"),
         TIMEZONE=os.environ.get("LOYALTY_TIMEZONE", ""),
+        MEMBER_CARDS_PER_ACCOUNT=int(os.environ.get("LOYALTY_MEMBER_CARDS_PER_ACCOUNT", "1")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("LOYALTY_INSECURE_COOKIES") != "1",
@@ -82,7 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import i18n
     i18n.init_app(app)
     CORS(app, resources={r"/api/*": {"origins": "*"}},
-         allow_headers=["Authorization", "Content-Type", "Accept-Language"])
+         allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"])
     _register_error_handlers(app)
 
     from .api import bp as api_bp
@@ -95,7 +97,8 @@ def _register_optional_blueprints(app: Flask):
     """Feature packages that may or may not be present yet (staff web app, demo POS, POS integrations)."""
     import importlib
 
-    for module_name in ("loyalty.web", "loyalty.demo_pos", "loyalty.lightspeed"):
+    for module_name in ("loyalty.web", "loyalty.demo_pos", "loyalty.lightspeed", "loyalty.messages",
+                        "loyalty.customer_page"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

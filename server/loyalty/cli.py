@@ -26,10 +26,18 @@ def _init_db(app):
             click.echo(f"applied schema migrations {applied}")
 
 
-def serve_app(app, host: str, port: int, threads: int = 8):
+def serve_app(app, host: str, port: int, threads: int = 8, worker: bool = True):
+    """waitress in the foreground; the background worker (outbox, periodic jobs) in a thread beside it."""
     from waitress import serve
 
-    serve(app, host=host, port=port, threads=threads, ident="loyalty", clear_untrusted_proxy_headers=True)
+    from .background import Worker
+
+    running = Worker(app).start() if worker else None
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="loyalty", clear_untrusted_proxy_headers=True)
+    finally:
+        if running:
+            running.stop()
 
 
 @click.group()
@@ -49,12 +57,40 @@ def init_db():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host, port, threads):
-    """Run the server with waitress (a production WSGI server)."""
+@click.option("--no-worker", is_flag=True, help="do not run the background worker here (run `loyalty worker`)")
+def serve(host, port, threads, no_worker):
+    """Run the server with waitress (a production WSGI server) and the background worker in a thread."""
     app = _app()
     _init_db(app)
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
     click.echo(f"Loyalty Bridge on http://{host}:{port}  database: {redact_url(app.config['DATABASE_URL'])}")
-    serve_app(app, host, port, threads)
+    serve_app(app, host, port, threads, worker=not no_worker)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="one pass (due jobs, then the outbox) and exit, e.g. from cron")
+@click.option("--poll", default=1.0, show_default=True, type=float, help="seconds between passes")
+def worker(once, poll):
+    """Run the background worker alone: outbox (emails, SMS) and periodic jobs. Several may run at once."""
+    import logging
+
+    from .background import JOBS, Worker, run_once
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = _app()
+    _init_db(app)
+    if once:
+        with app.app_context():
+            result = run_once()
+        click.echo(f"jobs run: {', '.join(result['jobs']) or 'none'}; outbox rows handled: {result['outbox']}")
+        return
+    click.echo(f"Loyalty Bridge worker  database: {redact_url(app.config['DATABASE_URL'])}  "
+               f"jobs: {', '.join(sorted(JOBS)) or 'none'}")
+    running = Worker(app, poll_seconds=poll)
+    try:
+        running.run_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 @main.group()
@@ -175,7 +211,7 @@ def _demo_token(instance: str) -> str:
     return secret
 
 
-def prepare_demo(fresh: bool = False):
+def prepare_demo(fresh: bool = False, public_url: str | None = None):
     """The demo's app, data, users and register token, in the same instance folder and database as every other
     command (so ``loyalty user add`` after ``loyalty demo`` adds a user the demo's sign-in page knows).
     Returns (app, whether data was created, register token)."""
@@ -194,6 +230,7 @@ def prepare_demo(fresh: bool = False):
         for stale in (path, path + "-wal", path + "-shm", os.path.join(app.instance_path, "demo-register-token")):
             if os.path.exists(stale):
                 os.remove(stale)
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or public_url or "http://127.0.0.1:5000"
     _init_db(app)
     with app.app_context():
         result = demo_data.load()
@@ -211,7 +248,7 @@ def prepare_demo(fresh: bool = False):
 @click.option("--fresh", is_flag=True, help="start from an empty database (the instance folder's SQLite file)")
 def demo(host, port, fresh):
     """The server with demo data and the demo POS at /demo/pos (the same database as the other commands)."""
-    app, created, secret = prepare_demo(fresh)
+    app, created, secret = prepare_demo(fresh, f"http://{host}:{port}")
     base = f"http://{host}:{port}"
     ext = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "extension"))
     people = "\n".join(f"    {role:<8} user '{name}', password '{password}'" + (f", manager PIN {pin}" if pin else "")
@@ -241,7 +278,8 @@ def _add_feature_commands():
     """Feature packages contribute command groups (e.g. ``loyalty pos`` from the Lightspeed integration)."""
     import importlib
 
-    for module_name in ("loyalty.lightspeed.cli", "loyalty.web.cli", "loyalty.programs.cli"):
+    for module_name in ("loyalty.lightspeed.cli", "loyalty.web.cli", "loyalty.programs.cli",
+                        "loyalty.member_cards.cli"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -12,6 +12,7 @@ from .domain.programs import create_program
 from .domain.redemptions import redeem_card
 from .domain.reports import mark_credited
 from .domain.sales import Options, commit_sale
+from .programs import points_demo
 from .models import Card, Program, clock_at, utcnow
 
 SYSTEM = "demo"
@@ -115,10 +116,12 @@ def load(actor: str = "demo") -> dict:
     with clock_at(history_day(YEAR_DAYS + 10, hour=13)):
         for spec in PROGRAMS:
             create_program(dict(spec), actor)
+        points_demo.create(actor)
     made: dict = {}
     for when, step in sorted(_history_steps(actor, made), key=lambda s: s[0]):
         with clock_at(when):
             step()
+    points_demo.spread_history()
     return {"created": True, "accounts": [made["dana"].id, made["marcus"].id]}
 
 

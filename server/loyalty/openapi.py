@@ -21,13 +21,16 @@ REQUEST_BODIES = {
     "api.sales_preview": schemas.PreviewSchema,
     "api.sales_commit": schemas.CommitSchema,
     "api.cards_redeem": schemas.RedeemSchema,
+    "api.member_cards_assign": schemas.MemberCardAssignSchema,
+    "api.member_cards_revoke": schemas.MemberCardRevokeSchema,
     "api.points_redeem": schemas.PointsRedeemSchema,
     "api.points_adjust": schemas.PointsAdjustSchema,
 }
 ERRORS = {
     "400": "Malformed JSON", "401": "Missing or invalid token", "403": "Role too low",
     "404": "Unknown id", "409": "Conflict (already_linked, reason_required, customer_not_linked, "
-    "no_reward_available, insufficient_points, program_archived, sale_committed)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
+    "no_reward_available, insufficient_points, program_archived, sale_committed, card_assigned, card_revoked, "
+    "card_unassigned, account_has_card)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
 }
 
 

@@ -219,3 +219,17 @@ class ErrorSchema(Base):
 
 class ErrorEnvelope(Base):
     error = fields.Nested(ErrorSchema)
+
+
+class MemberCardAssignSchema(Base):
+    email = _text(254, allow_none=True)
+    account_id = fields.Int(strict=True, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if not data.get("email") and not data.get("account_id"):
+            raise ValidationError("give an email or an account_id", field_name="email")
+
+
+class MemberCardRevokeSchema(Base):
+    reason = _text(200, load_default="")

@@ -21,12 +21,20 @@ NOT_PAGES = ("static", "api", "openapi", "health")
 def sample_arguments(app):
     """Values for each route argument a staff page takes: every demo account (their cards are in every state),
     every program. A new argument name needs its sample here, or this test says so."""
+    from loyalty.member_cards.domain import assign, create_batch
+    from loyalty.messages import links
     from loyalty.models import Account, Program
 
     with app.app_context():
-        return {"account_id": [a.id for a in Account.select().order_by(Account.id)],
+        accounts = [a.id for a in Account.select().order_by(Account.id)]
+        batch, codes = create_batch("Counter cards", 3, "test")
+        assign(codes[0], "test", account_id=accounts[0])  # the account page with a member card, a card assigned
+        return {"account_id": accounts,
                 "program_id": [p.id for p in Program.select().order_by(Program.id)],
-                "purpose": ["merge", "unlink", "split"]}
+                "batch_id": [batch.id], "purpose": ["merge", "unlink", "split"], "code": codes[:2],
+                # the customer's page by its link; on the unsubscribe and confirm pages the same value is a link
+                # that does not work there, which shows their "this link does not work" page
+                "token": [links.page_token(accounts[0])]}
 
 
 def page_urls(app):

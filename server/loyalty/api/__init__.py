@@ -49,3 +49,4 @@ def region() -> str:
 
 
 from . import accounts, points, programs, sales, meta  # noqa: E402,F401  (routes register on bp)
+from ..member_cards import api as _member_cards_api  # noqa: E402,F401  (/member-cards routes on bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
-from .. import fastsql
+from .. import events, fastsql
 from ..audit import record
 from ..db import write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -133,6 +133,7 @@ def create_account(data: dict, actor: str, region: str = "US") -> Account:
         link = data.get("link")
         if link:
             link_customer(link["system"], link["customer_id"], account.id, actor)
+        events.emit("account.created", account=account, actor=actor)
     return account
 
 

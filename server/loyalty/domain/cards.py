@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from .. import fastsql
+from .. import events, fastsql
 from ..models import Card, Program, Punch, utcnow
 
 LIVE = ("open", "complete")
@@ -139,6 +139,7 @@ def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime
                 # saved before the next open card is created: one open card per account and program
                 fastsql.save(card, *CARD_STATE)
                 dirty.pop(card.id, None)
+                events.emit("card.completed", card=card, account_id=account_id, program=program)
             else:
                 dirty[card.id] = card
             changes.append(CardChange(card.id, n))

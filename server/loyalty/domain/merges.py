@@ -15,6 +15,7 @@ from ..audit import record
 from ..db import write_transaction
 from ..errors import ValidationFailed
 from ..models import Account, Card, PosLink, Program, Punch, Redemption, Sale, utcnow
+from ..programs import KINDS
 from .accounts import get_account
 from .cards import PunchContext, add_punches, lock_account, take_back
 
@@ -32,6 +33,8 @@ def merge_accounts(primary_id: int, other_id: int, actor: str) -> Account:
             lock_account(account_id)
         now = utcnow()
         combined = _move_cards(primary, other, actor, now)
+        for kind in KINDS.values():  # what the other account holds in other kinds of program (points)
+            kind.merge_accounts(primary.id, other.id, actor, now)
         links = PosLink.update(account=primary.id).where(PosLink.account == other.id).execute()
         sales = Sale.update(account=primary.id, last_hash=None).where(Sale.account == other.id).execute()
         redemptions = Redemption.update(account=primary.id).where(Redemption.account == other.id).execute()

@@ -12,3 +12,22 @@ KINDS = {"punch": punch.KIND, "points": points.KIND}
 
 def kind_of(program) -> object:
     return KINDS[getattr(program, "kind", None) or "punch"]
+
+
+def _expire_points_due_today():
+    """The server's own points expiry (the background worker runs it every hour; it is idempotent, so the
+    hours after the first change nothing until more points are due)."""
+    import datetime as dt
+
+    from .points_expiry import expire_due
+
+    return expire_due(dt.datetime.now(dt.timezone.utc).date())["points"]
+
+
+def _register_jobs():
+    from ..background import register_job
+
+    register_job("points-expiry", 3600, _expire_points_due_today)
+
+
+_register_jobs()

@@ -80,6 +80,9 @@ class ProgramKind:
     def move_sale(self, sale, source_account: int, target_account: int, actor: str, now):
         """Move what a committed sale holds from one account to another."""
 
+    def merge_accounts(self, primary_id: int, other_id: int, actor: str, now):
+        """Give what the other account holds in this kind to the primary (both accounts are locked)."""
+
     def account_summary(self, account_id: int, detail: bool = False) -> list:
         """This kind's part of an account's answer (cards, balances); ``detail`` for the account's own page
         (e.g. the points expiring next), not needed on the register's hot path."""

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
 from .base import ProgramKind, SaleContext
-from .points_ledger import balances, next_key, post
-from .points_models import PointsRedemption, PointsReward
+from .points_ledger import UPSERT_BALANCE, balances, next_key, post
+from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
+from .points_words import plain
 
 
 @dataclass
@@ -69,9 +70,9 @@ def rewards_of(program_ids) -> dict:
 
 def reward_dict(reward: PointsReward, balance: int | None = None) -> dict:
     out = {"id": reward.id, "name": reward.name, "cost": reward.cost, "kind": reward.kind,
-           "value": None if reward.value is None else str(reward.value.normalize()),
+           "value": None if reward.value is None else plain(reward.value),
            "upcs": reward.upcs or [], "skus": reward.skus or [],
-           "max_value": None if reward.max_value is None else str(reward.max_value.normalize()),
+           "max_value": None if reward.max_value is None else plain(reward.max_value),
            "discount": discount_of(reward)}
     if balance is not None:
         out["affordable"] = balance >= reward.cost
@@ -236,6 +237,16 @@ class PointsKind(ProgramKind):
                      reason=f"sale moved to account {target_account}", now=now)
                 post(target_account, pid, "earn", n, key + ":to", actor, sale=sale.id,
                      reason=f"sale moved from account {source_account}", now=now)
+
+    def merge_accounts(self, primary_id: int, other_id: int, actor: str, now):
+        """The other account's ledger rows (and redemptions) move to the primary, as its punches do; the balance
+        caches are added up, so each stays the sum of its account's rows."""
+        PointsEntry.update(account=primary_id).where(PointsEntry.account == other_id).execute()
+        PointsRedemption.update(account=primary_id).where(PointsRedemption.account == other_id).execute()
+        for row in list(PointsBalance.select().where(PointsBalance.account == other_id)):
+            fastsql.execute(UPSERT_BALANCE, (primary_id, row.program_id, row.balance, row.lifetime_earned,
+                                      PointsBalance.updated_at.db_value(now)))
+            row.delete_instance()
 
     def account_summary(self, account_id: int, detail: bool = False) -> list:
         from .points_expiry import expiring

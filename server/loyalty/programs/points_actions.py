@@ -42,6 +42,10 @@ def redeem(data: dict, idempotency_key: str | None, actor: str) -> tuple[dict, b
                 return done.answer, False
         account = get_account(data["account_id"])
         lock_account(account.id)
+        if idempotency_key:  # the same key sent twice at once: the second waited for the lock, then finds it
+            done = PointsRedemption.get_or_none(PointsRedemption.idempotency_key == idempotency_key)
+            if done is not None:
+                return done.answer, False
         program = points_program(data["program_id"])
         if program.status != "active":
             raise Conflict(_("%(program)s is archived: its rewards cannot be redeemed", program=program.name),

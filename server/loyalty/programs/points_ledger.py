@@ -9,11 +9,13 @@ from .points_models import PointsBalance, PointsEntry
 
 EARNING = ("earn", "reverse_earn")  # the kinds that count toward lifetime_earned
 
-_UPSERT = ('INSERT INTO "points_balance" ("account_id", "program_id", "balance", "lifetime_earned", "updated_at") '
-           'VALUES (?, ?, ?, ?, ?) ON CONFLICT ("account_id", "program_id") DO UPDATE SET '
-           '"balance" = "points_balance"."balance" + excluded."balance", '
-           '"lifetime_earned" = "points_balance"."lifetime_earned" + excluded."lifetime_earned", '
-           '"updated_at" = excluded."updated_at"')
+# Adds to an account's cached balance, creating its row.
+UPSERT_BALANCE = (
+    'INSERT INTO "points_balance" ("account_id", "program_id", "balance", "lifetime_earned", "updated_at") '
+    'VALUES (?, ?, ?, ?, ?) ON CONFLICT ("account_id", "program_id") DO UPDATE SET '
+    '"balance" = "points_balance"."balance" + excluded."balance", '
+    '"lifetime_earned" = "points_balance"."lifetime_earned" + excluded."lifetime_earned", '
+    '"updated_at" = excluded."updated_at"')
 
 
 def post(account_id: int, program_id: int, kind: str, points: int, key: str, actor: str, *, sale=None,
@@ -29,7 +31,7 @@ def post(account_id: int, program_id: int, kind: str, points: int, key: str, act
     ids = fastsql.insert(PointsEntry, [values], ignore_conflicts=True)
     if not ids:
         return None
-    fastsql.execute(_UPSERT, (account_id, program_id, int(points), int(points) if kind in EARNING else 0,
+    fastsql.execute(UPSERT_BALANCE, (account_id, program_id, int(points), int(points) if kind in EARNING else 0,
                               PointsBalance.updated_at.db_value(now)))
     return ids[0]
 

@@ -105,7 +105,9 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask):
     app.url_map.converters["id"] = IdConverter
-    from . import (views_accounts, views_actions, views_auth, views_language, views_pickers, views_pos,  # noqa: F401
-                   views_programs, views_reports, views_review, views_tokens)
+    from . import (views_accounts, views_actions, views_auth, views_language, views_pickers,  # noqa: F401
+                   views_points, views_pos, views_programs, views_reports, views_review, views_tokens)
+    from ..member_cards import web as _member_cards_web  # noqa: F401  (member card pages)
+    from ..messages import web as _messages_web  # noqa: F401  (message lists)
 
     app.register_blueprint(bp)

@@ -57,6 +57,17 @@ def merged_ids(account: Account) -> list[int]:
     return [account.id] + [a.id for a in Account.select(Account.id).where(Account.merged_into == account.id)]
 
 
+def points_page(account_id: int) -> dict:
+    """The account's points balances and ledger rows for the page."""
+    from ..programs.points import KIND
+    from ..programs.points_history import points_history
+
+    return {"points": KIND.account_summary(account_id, detail=True), "points_ledger": points_history(account_id),
+            "points_kinds": {"earn": _l("earned"), "spend": _l("spent on a reward"),
+                             "reverse_earn": _l("taken back (refund)"), "restore_spend": _l("given back"),
+                             "adjust": _l("adjusted"), "expire": _l("expired")}}
+
+
 def account_page(account: Account) -> dict:
     ids = merged_ids(account)
     return {
@@ -69,5 +80,7 @@ def account_page(account: Account) -> dict:
                             .where(Redemption.account == account.id).order_by(Redemption.id.desc())),
         "audit": describe(list(AuditLog.select().where(AuditLog.account_id.in_(ids))
                                .order_by(AuditLog.id.desc()).limit(300))),
-        "programs": list(Program.select().where(Program.status == "active").order_by(Program.name)),
+        "programs": list(Program.select().where((Program.status == "active") & (Program.kind == "punch"))
+                         .order_by(Program.name)),
+        **points_page(account.id),
     }

@@ -130,6 +130,8 @@ def program_create():
 @needs("staff")
 def program_edit(program_id):
     program = _get(program_id)
+    if program.kind == "points":
+        return redirect(url_for("web.points_program_edit", program_id=program.id))
     values = program_dict(program)
     return render_template("program_form.html", program=program, values=values, rules=RULE_WORDS,
                            requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}), errors={},
@@ -140,6 +142,8 @@ def program_edit(program_id):
 @needs("manager")
 def program_update(program_id):
     program = _get(program_id)
+    if program.kind == "points":  # a points program has its own form
+        return redirect(url_for("web.points_program_edit", program_id=program.id))
     try:
         data = program_form_data(request.form, request.files)
     except (ValidationError, ValidationFailed) as exc:
