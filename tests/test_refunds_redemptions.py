@@ -112,6 +112,16 @@ def test_most_frequent_rule_gives_the_item_bought_most(api, manager_api, linked)
     assert info["suggested_item"]["upc"] == TOTW_B and info["max_value"] == "62.99"
 
 
+
+def test_most_frequent_rule_breaks_a_tie_for_the_item_bought_first(api, manager_api, linked):
+    p = manager_api.post("/api/v1/programs", program_body(buy_quantity=2, upcs=[TOTW_A, TOTW_B],
+                                                          reward_rule="most_frequent")).get_json()
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_B, price="62.99")]))
+    commit(api, sale("S-2", lines=[line(1, upc=TOTW_A, price="64.99")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    info = api.get(f"/api/v1/cards/{card['id']}/reward").get_json()
+    assert info["suggested_item"]["upc"] == TOTW_B and info["max_value"] == "62.99"
+
 def test_incomplete_card_has_no_reward(api, program, linked):
     commit(api, sale("S-1", lines=[line(1)]))
     card = card_of(api, linked["id"], program["id"])[0]
@@ -123,7 +133,7 @@ def test_incomplete_card_has_no_reward(api, program, linked):
 def test_redeem_refuses_until_required_fields_are_on_the_account(api, manager_api, linked):
     p = buy_two_program(manager_api, requires=["address", "email"])
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
-    api.patch(f"/api/v1/accounts/{linked['id']}", {"email": None})
+    manager_api.patch(f"/api/v1/accounts/{linked['id']}", {"email": None})  # a register cannot remove one
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
     r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}})
     assert r.status_code == 422

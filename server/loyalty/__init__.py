@@ -13,6 +13,7 @@ from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import background  # noqa: F401  (registers the outbox and job tables)
+from . import guards
 from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
 from .localtime import zone_from_setting
@@ -81,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
         if not database.is_closed() and is_postgres():
             database.close()
 
+    guards.init_app(app)
     from . import i18n
     i18n.init_app(app)
     CORS(app, resources={r"/api/*": {"origins": "*"}},
@@ -145,8 +147,13 @@ def _register_error_handlers(app: Flask):
                  405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
                  429: "rate_limited"}
         message = _("the body is too large (1 MB at most)") if exc.code == 413 else exc.description
-        return jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": message,
-                                  "fields": {}}}), exc.code
+        response = jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": message,
+                                      "fields": {}}})
+        # Keep what the exception says beyond its text: a 405's Allow (RFC 9110 requires it), a 429's Retry-After.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, exc.code
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

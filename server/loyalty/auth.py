@@ -13,7 +13,8 @@ from . import fastsql
 from .audit import record
 from .db import write_transaction
 from .errors import Forbidden, LoyaltyError, Unauthorized
-from .models import ApiToken, AuditLog, User, utcnow
+from .models import ApiToken, User, utcnow
+from .throttle import Locked, Throttle, forgive, take_attempt
 
 ROLES = ("cashier", "staff", "manager")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -70,18 +71,24 @@ PIN_WINDOW = dt.timedelta(minutes=15)
 PIN_MAX_FAILURES = 5
 
 
+def pin_lock_time(failures: int) -> dt.timedelta:
+    return PIN_WINDOW if failures >= PIN_MAX_FAILURES else dt.timedelta(0)
+
+
 def approve_with_pin(pin: str, actor: str) -> User:
     """A manager's PIN typed at a register: the manager who approved, or 403. Failures are audited and a run
-    of them locks the register's token out for a while."""
-    since = utcnow() - PIN_WINDOW
-    failures = AuditLog.select().where((AuditLog.action == "auth.pin_failed") & (AuditLog.actor == actor)
-                                       & (AuditLog.at >= since)).count()
-    if failures >= PIN_MAX_FAILURES:
-        raise LoyaltyError(_("too many wrong PINs: wait 15 minutes or use a manager's sign-in"), code="rate_limited",
-                           status=429)
+    of them locks the register's token out for a while. The attempt is counted before the PIN is checked, so
+    parallel requests get no more checks than the lock-out allows."""
+    where = Throttle.key == f"pin:{actor}"[:200]
+    try:
+        take_attempt(Throttle, where, pin_lock_time, create={"key": f"pin:{actor}"[:200]}, forget_after=PIN_WINDOW)
+    except Locked:
+        raise LoyaltyError(_("too many wrong PINs: wait 15 minutes or use a manager's sign-in"),
+                           code="rate_limited", status=429) from None
     for user in User.select().where((User.role == "manager") & User.active & User.pin_hash.is_null(False)):
         try:
             if hasher.verify(user.pin_hash, pin):
+                forgive(Throttle, where)
                 return user
         except (VerificationError, InvalidHashError):
             continue

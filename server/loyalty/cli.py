@@ -26,15 +26,37 @@ def _init_db(app):
             click.echo(f"applied schema migrations {applied}")
 
 
-def serve_app(app, host: str, port: int, threads: int = 8, worker: bool = True):
-    """waitress in the foreground; the background worker (outbox, periodic jobs) in a thread beside it."""
-    from waitress import serve
+# Waitress's defaults let ~100 idle sockets (a misbehaving register, anyone on the store's network) stop the server
+# for two minutes: 100 connections at most, each kept 120 s. These keep it answering: room for many connections
+# (poll(), not select(), so past 1024 descriptors), idle ones closed after 15 s, and bodies capped before they are
+# buffered (Flask refuses more than 1 MB anyway). On the Internet, run it behind a reverse proxy (docs/security.md).
+SERVER_LIMITS = {
+    "connection_limit": 1000,
+    "channel_timeout": 15,
+    "cleanup_interval": 5,
+    "asyncore_use_poll": True,
+    "max_request_body_size": 2 * 1024 * 1024,
+    "max_request_header_size": 64 * 1024,
+}
 
+
+def make_server(app, host: str, port: int, threads: int = 8, trusted_proxy: str | None = None):
+    """The waitress server ``loyalty serve`` and ``loyalty demo`` run (call ``.run()``)."""
+    from waitress import create_server
+
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}
+             } if trusted_proxy else {}
+    return create_server(app, host=host, port=port, threads=threads, ident="loyalty",
+                         clear_untrusted_proxy_headers=True, **SERVER_LIMITS, **proxy)
+
+
+def serve_app(app, host: str, port: int, threads: int = 8, worker: bool = True, trusted_proxy: str | None = None):
+    """waitress in the foreground; the background worker (outbox, periodic jobs) in a thread beside it."""
     from .background import Worker
 
     running = Worker(app).start() if worker else None
     try:
-        serve(app, host=host, port=port, threads=threads, ident="loyalty", clear_untrusted_proxy_headers=True)
+        make_server(app, host, port, threads, trusted_proxy).run()
     finally:
         if running:
             running.stop()
@@ -58,13 +80,15 @@ def init_db():
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="do not run the background worker here (run `loyalty worker`)")
-def serve(host, port, threads, no_worker):
+@click.option("--trusted-proxy", default=None, metavar="IP",
+              help="the reverse proxy's address: its X-Forwarded-For/-Proto are believed (client address, https)")
+def serve(host, port, threads, no_worker, trusted_proxy):
     """Run the server with waitress (a production WSGI server) and the background worker in a thread."""
     app = _app()
     _init_db(app)
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
     click.echo(f"Loyalty Bridge on http://{host}:{port}  database: {redact_url(app.config['DATABASE_URL'])}")
-    serve_app(app, host, port, threads, worker=not no_worker)
+    serve_app(app, host, port, threads, worker=not no_worker, trusted_proxy=trusted_proxy)
 
 
 @main.command()

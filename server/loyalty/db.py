@@ -66,8 +66,26 @@ def make_database(url: str):
     raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:/// or postgresql://")
 
 
+def make_private(path: str):
+    """The SQLite file readable by its owner only (0600): it holds customers' contact details and the tokens'
+    hashes. SQLite gives its -wal and -shm files the database file's mode, so creating the file first (or
+    tightening one an older version made 0644) covers all three."""
+    import os
+
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is an empty SQLite database
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            pass
+
+
 def init_database(url: str):
     db = make_database(url)
+    if isinstance(db, SqliteDatabase) and db.database != ":memory:":
+        make_private(db.database)
     database.initialize(db)
     return db
 

@@ -39,7 +39,28 @@ def m3_account_language(migrator):
     migrate(migrator.add_column("account", "language", CharField(max_length=5, default="en")))
 
 
-MIGRATIONS: list = [m1_program_kind, m2_user_language, m3_account_language]
+def m4_pos_connection_system(migrator):
+    """R-Series connections beside X-Series ones, and the per-connection "create customers in the POS"."""
+    from peewee import BooleanField
+
+    columns = {c.name for c in database.get_columns("pos_connection")}
+    ops = []
+    if "system" not in columns:
+        ops.append(migrator.add_column("pos_connection", "system", CharField(max_length=20, default="lightspeed-x")))
+    if "create_pos_customers" not in columns:
+        ops.append(migrator.add_column("pos_connection", "create_pos_customers", BooleanField(default=False)))
+    migrate(*ops)
+
+
+
+def m5_user_session_gen(migrator):
+    """Sign-out, a password change and a lock-out end a user's sessions on every device (issue 9)."""
+    if "session_gen" not in {c.name for c in database.get_columns("user")}:  # tables made by create_tables have it
+        migrate(migrator.add_column("user", "session_gen", IntegerField(default=0)))
+
+
+MIGRATIONS: list = [m1_program_kind, m2_user_language, m3_account_language, m4_pos_connection_system,
+                     m5_user_session_gen]
 
 
 def migrator():

@@ -308,6 +308,7 @@ class User(BaseModel):
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    session_gen = IntegerField(default=0)  # raised to end every session of this user (web/security.py)
     language = CharField(max_length=5, null=True)  # "en" | "fr"; None: the store's default (loyalty.i18n)
 
 

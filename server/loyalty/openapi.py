@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from . import schemas
+from .bounds import MAX_ID, IdConverter
 
 # Which schema each route loads its body with; the spec names it so clients see the exact fields.
 REQUEST_BODIES = {
@@ -27,11 +28,36 @@ REQUEST_BODIES = {
     "api.points_adjust": schemas.PointsAdjustSchema,
 }
 ERRORS = {
-    "400": "Malformed JSON", "401": "Missing or invalid token", "403": "Role too low",
+    "400": "Malformed JSON (not JSON, not an object, nested too deep) or a NUL character in the address",
+    "401": "Missing or invalid token", "403": "Role too low, or a field this role may not change (error.fields)",
     "404": "Unknown id", "409": "Conflict (already_linked, reason_required, customer_not_linked, "
     "no_reward_available, insufficient_points, program_archived, sale_committed, card_assigned, card_revoked, "
     "card_unassigned, account_has_card)", "413": "Body over 1 MB", "422": "Invalid fields, each named in error.fields",
+    "503": "The database is busy or restarting (code busy, Retry-After): try again",
 }
+# What the routes answer besides the errors above: creations are 201; a register's manager PIN can be locked out.
+SUCCESS = {"api.accounts_create": ("201",), "api.programs_create": ("201",), "api.cards_redeem": ("201",),
+           "api.points_redeem": ("200", "201")}  # 200: the same Idempotency-Key again
+EXTRA_ERRORS = {"api.links_delete": {"429": "Too many wrong manager PINs from this token (rate_limited)"}}
+# Path parameters, typed as the routes take them (an id out of range is a 404, an unknown system a 422).
+PATH_PARAMETERS = {
+    "system": {"type": "string", "enum": list(schemas.POS_SYSTEMS)},
+    "customer_id": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^(?!\\.\\.?$)[^\\x00/]+$"},
+}
+QUERY_PARAMETERS = {
+    "api.accounts_search": [{"name": "q", "in": "query", "required": False, "description":
+                             "name words, a phone, an email or a POS customer id (200 characters at most)",
+                             "schema": {"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$"}}],
+    "api.accounts_get": [{"name": "history", "in": "query", "required": False, "description":
+                          "any value: also every card the account ever had", "schema": {"type": "string",
+                                                                                          "pattern": "^[^\\x00]*$"}}],
+}
+
+
+def _path_schema(rule, name: str) -> dict:
+    if isinstance(rule._converters.get(name), IdConverter):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return PATH_PARAMETERS.get(name, {"type": "string"})
 
 
 def build_spec(app) -> dict:
@@ -53,7 +79,8 @@ def build_spec(app) -> dict:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             doc = (view.__doc__ or rule.endpoint.split(".")[1].replace("_", " ")).strip()
             op = {"summary": doc.splitlines()[0], "description": doc,
-                  "responses": {"200": {"description": "OK"}}}
+                  "responses": {ok: {"description": "Created" if ok == "201" else "OK"}
+                                for ok in SUCCESS.get(rule.endpoint, ("200",))}}
             role = getattr(view, "required_role", None)
             if role:
                 op["security"] = [{"bearer": []}]
@@ -61,16 +88,17 @@ def build_spec(app) -> dict:
             schema = REQUEST_BODIES.get(rule.endpoint)
             if schema is not None:
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-            for code, text in ERRORS.items():
+            for code, text in {**ERRORS, **EXTRA_ERRORS.get(rule.endpoint, {})}.items():
                 if role or code in ("400", "404", "422"):
                     op["responses"][code] = {"description": text, "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             operations[method.lower()] = op
-        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": name, "in": "path", "required": True, "schema": _path_schema(rule, name)}
                   for name in re.findall(r"{([a-z_]+)}", path)]
-        if params:
-            for op in operations.values():
-                op["parameters"] = params
+        for op in operations.values():
+            op_params = params + QUERY_PARAMETERS.get(rule.endpoint, [])
+            if op_params:
+                op["parameters"] = op_params
         spec.path(path=path, operations=operations)
     # Validators carry Decimal bounds; JSON numbers are what clients read.
     return json.loads(json.dumps(spec.to_dict(), default=float))

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from .bounds import NO_NUL, IdField, string_fields
 from .domain.programs import REQUIRABLE_FIELDS, REWARD_RULES
 from .i18n import LANGUAGES
 
@@ -14,8 +15,16 @@ Short = validate.Length(max=100)
 
 
 class Base(Schema):
+    """Unknown fields are ignored; every string field refuses NUL characters (PostgreSQL cannot store them)."""
+
     class Meta:
         unknown = EXCLUDE
+
+    def on_bind_field(self, field_name, field_obj):
+        for text_field in string_fields(field_obj):
+            # A field with its own pattern (a country code) excludes NUL already.
+            if not any(isinstance(v, validate.Regexp) for v in text_field.validators):
+                text_field.validators.append(NO_NUL)
 
 
 def _text(max_len=100, **kw):
@@ -63,7 +72,7 @@ class OriginalRefSchema(Base):
 class SaleSchema(Base):
     pos = fields.Nested(PosSchema, required=True)
     customer = fields.Nested(CustomerSchema, load_default=None, allow_none=True)
-    account_id = fields.Int(load_default=None, allow_none=True, strict=True)
+    account_id = IdField(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(LineSchema), required=True, validate=validate.Length(max=500))
 
     @validates_schema
@@ -139,12 +148,12 @@ class AccountCreateSchema(AccountUpdateSchema):
 
 
 class LinkSchema(Base):
-    account_id = fields.Int(required=True, strict=True)
+    account_id = IdField(required=True)
 
 
 class UnlinkSchema(Base):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
-    move_sales_to = fields.Int(load_default=None, allow_none=True, strict=True)
+    move_sales_to = IdField(load_default=None, allow_none=True)
     manager_pin = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
 
 
@@ -198,15 +207,15 @@ class RedeemSchema(Base):
 
 
 class PointsRedeemSchema(Base):
-    account_id = fields.Int(required=True, strict=True)
-    program_id = fields.Int(required=True, strict=True)
-    reward_id = fields.Int(required=True, strict=True)
+    account_id = IdField(required=True)
+    program_id = IdField(required=True)
+    reward_id = IdField(required=True)
     sale = fields.Nested(SaleRefSchema, load_default=None, allow_none=True)
     line_id = fields.Str(load_default=None, allow_none=True, validate=Id)
 
 
 class PointsAdjustSchema(Base):
-    program_id = fields.Int(required=True, strict=True)
+    program_id = IdField(required=True)
     points = fields.Int(required=True, strict=True, validate=validate.Range(min=-10_000_000, max=10_000_000))
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
 

@@ -55,3 +55,59 @@ def make_client(sleeps, fake_server):
     yield make
     for client in made:
         client.close()
+
+
+# --- R-Series ----------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def rfake():
+    from fake_rseries import FakeRSeries
+
+    return FakeRSeries()
+
+
+@pytest.fixture
+def rfake_server(rfake):
+    from livesupport import LiveServer
+
+    import gc
+
+    with LiveServer(rfake.app, threads=4) as server:
+        yield server
+        gc.collect()
+
+
+@pytest.fixture
+def rconnect(app, rfake, rfake_server):
+    """``rconnect(name=None)``: an R-Series connection made through the OAuth code exchange with the fake."""
+    from loyalty.lightspeed.rseries.auth import connect as rs_connect
+
+    def make(name=None):
+        return rs_connect(rfake.authorize(), client_id=rfake.client_id, client_secret=rfake.client_secret,
+                          actor="test", name=name, token_url=rfake_server.url + "/auth/oauth/token",
+                          api_root=rfake_server.url)
+
+    return make
+
+
+@pytest.fixture
+def rconnection(rconnect):
+    return rconnect()
+
+
+@pytest.fixture
+def make_rclient(rfake):
+    """An R-Series client whose waits move the fake's clock instead of sleeping."""
+    from loyalty.lightspeed.client import RetryPolicy
+    from loyalty.lightspeed.rseries.client import client_for
+
+    made = []
+
+    def make(conn, **policy):
+        options = {"attempts": 3, "base_delay": 0.01, "max_delay": 1.0, "timeout": 5.0, **policy}
+        made.append(client_for(conn, policy=RetryPolicy(**options), sleep=rfake.clock.sleep, clock=rfake.clock))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()

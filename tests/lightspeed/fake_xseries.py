@@ -1,6 +1,7 @@
 """A FAKE of the Lightspeed X-Series REST API, for tests and demos. Not Lightspeed's code.
 
-Serves ``/api/<version>/products``, ``/customers`` and ``/sales`` with the documented 2.0 list shapes:
+Serves ``/api/<version>/products``, ``/customers`` and ``/sales`` (plus ``POST /customers`` and
+``/search?type=customers``) with the documented 2.0 list shapes:
 ``{"data": [...], "version": {"min": n, "max": m}}``, objects ordered by ``version``, ``after=<version>`` and
 ``page_size`` paging, an empty ``data`` page at the end, deleted objects only with ``deleted=true``. A bearer
 token is required (401 otherwise). Failures on demand: ``fail(...)`` makes the next matching requests answer
@@ -190,6 +191,42 @@ class FakeXSeries:
             if items:
                 body["version"] = {"min": items[0]["version"], "max": items[-1]["version"]}
             return jsonify(body)
+
+        def authorized():
+            return request.headers.get("Authorization") == f"Bearer {self.token}"
+
+        @app.get("/api/<version>/search")
+        def search(version):
+            """``type=customers`` with exact ``email``, ``phone``, ``mobile`` or ``customer_code`` filters."""
+            self.requests_seen.append(("search", dict(request.args)))
+            if not authorized():
+                return jsonify({"error": "Unauthorized"}), 401
+            if request.args.get("type") != "customers":
+                return jsonify({"error": "Bad Request", "details": "the fake searches customers only"}), 400
+            filters = {k: v for k, v in request.args.items() if k in ("email", "phone", "mobile", "customer_code")}
+            found = [o for o in self.objects["customers"].values() if not o.get("deleted_at") and filters
+                     and all(str(o.get(k) or "").lower() == v.lower() for k, v in filters.items())]
+            return jsonify({"data": found})
+
+        @app.post("/api/<version>/customers")
+        def create_customer(version):
+            """POST /api/2.0/customers: first_name, last_name, email, phone, mobile, customer_code, enable_loyalty,
+            do_not_email, enable_promotional_sms. Answers ``{"data": <the customer>}``."""
+            self.requests_seen.append(("create customers", request.get_json(silent=True) or {}))
+            if not authorized():
+                return jsonify({"error": "Unauthorized"}), 401
+            failure = self._failure_for("create customers", 0)
+            if failure is not None:
+                return jsonify({"error": "failure on demand"}), failure.status
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or not (body.get("first_name") or body.get("last_name")):
+                return jsonify({"error": "Validation failed", "details": {"first_name": "required"}}), 422
+            code = body.get("customer_code") or f"{body.get('first_name', '')}-{body.get('last_name', '')}".upper()
+            customer = self.add_customer(body.get("first_name", ""), body.get("last_name", ""), body.get("email"),
+                                         body.get("phone"), code=code, mobile=body.get("mobile"))
+            customer = self.update("customers", customer["id"], **{
+                k: body[k] for k in ("enable_loyalty", "do_not_email", "enable_promotional_sms") if k in body})
+            return jsonify({"data": customer}), 201
 
         @app.get("/api/<version>/<resource>/<object_id>")
         def get_object(version, resource, object_id):

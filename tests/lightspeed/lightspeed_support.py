@@ -13,3 +13,21 @@ def deliver(client, event_type, payload, secret=WEBHOOK_SECRET, sign="body"):
     """Post a webhook as X-Series does (form field ``payload``, signed over the body unless told otherwise)."""
     body, headers = FakeXSeries.webhook(event_type, payload, secret, sign=sign)
     return client.post(WEBHOOK_URL, data=body, headers=headers)
+
+
+def signed_in(client, role="cashier", username="kim", password="correct horse battery") -> str:
+    """Sign ``client`` in to the staff app as a new user of ``role``; the session's CSRF token."""
+    from argon2 import PasswordHasher
+
+    import loyalty.auth
+    from loyalty.auth import create_user
+
+    loyalty.auth.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # quick test hashes
+    create_user(username, role, password)
+    client.get("/signin")
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    r = client.post("/signin", data={"username": username, "password": password, "csrf_token": csrf})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with client.session_transaction() as s:
+        return s["csrf"]

@@ -181,8 +181,10 @@ def test_every_form_needs_the_csrf_token(manager, base):
     assert not PosConnection.select().exists()
     connect(manager, base)
     conn = PosConnection.get()
-    for path in (f"/pos/{conn.id}/sync/products", f"/pos/{conn.id}/sync/customers", f"/pos/{conn.id}/link"):
+    for path in (f"/pos/{conn.id}/sync/products", f"/pos/{conn.id}/sync/customers", f"/pos/{conn.id}/link",
+                 f"/pos/{conn.id}/settings", "/pos/rseries/connect"):
         r = manager.post(path, csrf=False)
         assert r.status_code == 400 and "CSRF check failed" in text(r)
     assert not CatalogProduct.select().exists() and actions() == ["pos.connect"]
-    assert text(manager.get("/pos")).count('name="csrf_token"') == 6  # connect, 2 syncs, link, language, sign out
+    # connect, 2 syncs, link, language, sign out; R-Series connect; the "new accounts in the POS" setting
+    assert text(manager.get("/pos")).count('name="csrf_token"') == 8

@@ -1,11 +1,13 @@
 """The JSON API under /api/v1: token auth, schema-validated bodies, JSON errors."""
 from __future__ import annotations
 
+import hmac
 from functools import lru_cache, wraps
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, request, session
 from flask_babel import gettext as _
 
+from .. import bounds
 from ..auth import authenticate, require_role
 from ..errors import LoyaltyError
 
@@ -14,11 +16,15 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def body(schema_cls, partial=False):
     """The request's JSON loaded through ``schema_cls``: 400 for malformed JSON, 422 naming each bad field."""
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        if request.get_data(cache=True).strip():
-            raise LoyaltyError(_("the body is not valid JSON"), code="malformed_json", status=400)
+    raw = request.get_data(cache=True)
+    if not raw.strip():
         raise LoyaltyError(_("a JSON body is required"), code="malformed_json", status=400)
+    try:
+        data = bounds.loads(raw, nul_ok=True)  # the schema refuses NUL in each field it keeps (a 422 naming it)
+    except bounds.InputRefused as exc:
+        raise LoyaltyError(str(exc), code="malformed_json", status=400) from None
+    except ValueError:
+        raise LoyaltyError(_("the body is not valid JSON"), code="malformed_json", status=400) from None
     if not isinstance(data, dict):
         raise LoyaltyError(_("the body must be a JSON object"), code="malformed_json", status=400)
     return _schema(schema_cls, partial).load(data)
@@ -30,14 +36,33 @@ def _schema(schema_cls, partial):
     return schema_cls(partial=partial)
 
 
+def _session_user():
+    """A staff session from this site's own pages (the R-Series Rewards page): the session cookie AND the
+    session's CSRF token in ``X-CSRF-Token``, which another site's page cannot read. None otherwise."""
+    sent = request.headers.get("X-CSRF-Token")
+    if not sent or request.headers.get("Authorization"):
+        return None
+    from ..web.security import current_user
+
+    expected = session.get("csrf", "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        return None
+    return current_user()
+
+
 def auth(role="cashier"):
-    """Require a bearer token with at least ``role``; sets g.actor and g.role."""
+    """Require a bearer token (or a staff session, see ``_session_user``) with at least ``role``; sets g.actor
+    and g.role."""
     def wrap(view):
         @wraps(view)
         def inner(*args, **kwargs):
-            token = authenticate(request.headers.get("Authorization"))
-            g.actor, g.role, g.token = f"token:{token.name}", token.role, token
-            require_role(role, token.role)
+            user = _session_user()
+            if user is not None:
+                g.actor, g.role, g.token = f"user:{user.username}", user.role, None
+            else:
+                token = authenticate(request.headers.get("Authorization"))
+                g.actor, g.role, g.token = f"token:{token.name}", token.role, token
+            require_role(role, g.role)
             return view(*args, **kwargs)
         inner.required_role = role
         return inner

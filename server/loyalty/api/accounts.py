@@ -38,7 +38,7 @@ def accounts_search():
     return {"accounts": [dom.account_dict(a) for a in dom.search_accounts(q, region())]}
 
 
-@bp.get("/accounts/<int:account_id>")
+@bp.get("/accounts/<id:account_id>")
 @auth("cashier")
 def accounts_get(account_id):
     account = dom.get_account(account_id)
@@ -48,14 +48,20 @@ def accounts_get(account_id):
     return out
 
 
-@bp.patch("/accounts/<int:account_id>")
+@bp.patch("/accounts/<id:account_id>")
 @auth("cashier")
 def accounts_update(account_id):
-    account = dom.update_account(account_id, body(AccountUpdateSchema, partial=True), g.actor, region())
+    """Change an account's details.
+
+    Staff and managers may change any field. A register (cashier token) may only fill in an email, a phone or an
+    address the account does not have yet, and record SMS/email consent given or withdrawn at the counter; any
+    other change is a 403 naming each refused field in error.fields, and nothing of the request is kept."""
+    account = dom.update_account(account_id, body(AccountUpdateSchema, partial=True), g.actor, region(),
+                                 register=_is_register())
     return dom.account_dict(account, cards=True, links=True)
 
 
-@bp.get("/accounts/<int:account_id>/history")
+@bp.get("/accounts/<id:account_id>/history")
 @auth("cashier")
 def accounts_history(account_id):
     """Every punch row, redemption and audit entry: the answer to "why does my card say 7?"."""
@@ -81,6 +87,10 @@ def accounts_history(account_id):
                   for a in AuditLog.select().where(AuditLog.account_id == account.id)
                   .order_by(AuditLog.id.desc()).limit(200)],
     }
+
+
+def _is_register() -> bool:
+    return RANK[g.role] < RANK["staff"]
 
 
 def _check_system(system):

@@ -14,8 +14,8 @@ def health():
 @bp.get("/me")
 @auth("cashier")
 def me():
-    """Who this token is: the extension's "test connection"."""
-    return {"name": g.token.name, "role": g.role,
+    """Who this token (or staff session) is: the extension's "test connection"."""
+    return {"name": g.token.name if g.token is not None else g.actor.split(":", 1)[1], "role": g.role,
             "reasons": list(current_app.config["REASONS"]),
             "reason_labels": reason_labels(current_app.config["REASONS"]),
             "server": current_app.config.get("STORE_NAME", "Loyalty Bridge")}

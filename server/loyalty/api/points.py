@@ -15,14 +15,14 @@ def points_redeem():
     return answer, 201 if created else 200
 
 
-@bp.post("/points/redemptions/<int:redemption_id>/cancel")
+@bp.post("/points/redemptions/<id:redemption_id>/cancel")
 @auth("cashier")
 def points_redemption_cancel(redemption_id):
     """Give the points back while the sale is not committed yet."""
     return cancel_redemption(redemption_id, g.actor)
 
 
-@bp.post("/accounts/<int:account_id>/points/adjust")
+@bp.post("/accounts/<id:account_id>/points/adjust")
 @auth("manager")
 def points_adjust(account_id):
     data = body(PointsAdjustSchema)

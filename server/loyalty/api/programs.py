@@ -48,7 +48,7 @@ def programs_list():
     return {"programs": [program_dict(p, codes.get(p.id, [])) for p in programs]}
 
 
-@bp.get("/programs/<int:program_id>")
+@bp.get("/programs/<id:program_id>")
 @auth("cashier")
 def programs_get(program_id):
     program = Program.get_or_none(Program.id == program_id)
@@ -57,7 +57,7 @@ def programs_get(program_id):
     return program_dict(program)
 
 
-@bp.patch("/programs/<int:program_id>")
+@bp.patch("/programs/<id:program_id>")
 @auth("manager")
 def programs_update(program_id):
     program = Program.get_or_none(Program.id == program_id)

@@ -37,7 +37,7 @@ def sales_commit():
         raise
 
 
-@bp.get("/cards/<int:card_id>/reward")
+@bp.get("/cards/<id:card_id>/reward")
 @auth("cashier")
 def cards_reward(card_id):
     """What redeeming this card would give: the value cap, the suggested item, the fields still missing."""
@@ -52,7 +52,7 @@ def cards_reward(card_id):
             "missing_fields": missing_fields(get_account(card.account_id), program)}
 
 
-@bp.post("/cards/<int:card_id>/redeem")
+@bp.post("/cards/<id:card_id>/redeem")
 @auth("cashier")
 def cards_redeem(card_id):
     data = body(RedeemSchema)

@@ -7,7 +7,7 @@ from peewee import IntegrityError
 from .. import events, fastsql
 from ..audit import record
 from ..db import write_transaction
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import Account, PosLink, Sale, utcnow
 from ..programs import KINDS
 from .cards import iso
@@ -15,6 +15,7 @@ from .contacts import ContactError, normalize_email, normalize_phone, try_normal
 from .moves import move_sale
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+ADDRESS_ATTRS = tuple(f"address_{k}" if k in ("line1", "line2") else k for k in ADDRESS_FIELDS)
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "notes", "is_test", "language")
 
 
@@ -137,11 +138,43 @@ def create_account(data: dict, actor: str, region: str = "US") -> Account:
     return account
 
 
-def update_account(account_id: int, data: dict, actor: str, region: str = "US") -> Account:
+# What a register (a cashier token) may change on an account: what a customer tells the cashier at the counter.
+# A contact detail only where the account has none yet (the panel asks for them before a reward), and consent
+# given or withdrawn, the language the customer reads. Names, notes, replacing a contact detail and is_test (a test account leaves the reports)
+# need the staff role.
+REGISTER_FILLS = {"email": lambda a: bool(a.email), "phone": lambda a: bool(a.phone),
+                  "address": lambda a: a.has_address()}
+REGISTER_MAY_SET = ("sms_consent", "email_consent", "language")
+
+
+def _register_refusals(changed: dict, had: dict) -> dict:
+    """The fields a register changed but may not (``changed`` from _apply_fields, ``had`` which contact details
+    the account had before), each with why."""
+    refused = {}
+    for attr in changed:
+        field = "address" if attr in ADDRESS_ATTRS else attr
+        if field.startswith(REGISTER_MAY_SET):  # the consent flags and their _source
+            continue
+        if field in REGISTER_FILLS:
+            if had[field]:
+                refused[field] = ["a register may fill this in only when the account has none; staff can change it"]
+            continue
+        refused[field] = ["a register may not change this; it needs the staff role"]
+    return refused
+
+
+def update_account(account_id: int, data: dict, actor: str, region: str = "US", *,
+                   register: bool = False) -> Account:
+    """Change an account's details; ``register``: the change comes from a cashier token (REGISTER_FILLS)."""
     now = utcnow()
     with write_transaction():
         account = get_account(account_id)
+        had = {field: check(account) for field, check in REGISTER_FILLS.items()}
         changed = _apply_fields(account, data, region, actor, now)
+        refused = _register_refusals(changed, had) if register else {}
+        if refused:  # raised inside the transaction: nothing of this request is kept
+            raise Forbidden("a register may only fill in missing contact details and record consent",
+                            code="forbidden", fields=refused)
         if not account.first_name or not account.last_name:
             raise ValidationFailed(_("first and last name cannot be empty"), fields={
                 k: [_("required")] for k in ("first_name", "last_name") if not getattr(account, k)})
@@ -260,6 +293,8 @@ def resolve_customer(system: str, customer: dict, region: str = "US", limit: int
 
 
 PHONE_TAIL_DIGITS = 7  # fewer digits match too many numbers to be a phone search
+# A name is a few words; each word is two LIKE terms, and SQLite's parser overflows its stack at about 90 words.
+MAX_SEARCH_WORDS = 8
 
 
 def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account]:
@@ -289,7 +324,7 @@ def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account
         (PosLink.pos_customer_id == q) & PosLink.unlinked_at.is_null()).limit(limit)]
     # Every word must start the last name, the first name or a later part of either (peewee escapes LIKE).
     cond = live
-    for word in q.lower().split():
+    for word in q.lower().split()[:MAX_SEARCH_WORDS]:
         cond &= Account.name_key.startswith(word) | Account.name_key.contains(" " + word)
     if linked:
         cond = (cond | Account.id.in_(linked)) & live

@@ -1,4 +1,5 @@
-"""Lightspeed X-Series integration: the store's connection, catalog and customer sync, and webhooks.
+"""Lightspeed X-Series and R-Series: the store's connection, catalog and customer sync, X-Series webhooks,
+R-Series sale polling and its Rewards page (rseries/).
 
 ``init_app`` (called by the app factory) registers the webhook endpoint, the catalog enricher that turns a
 sale line's product id into its UPC/SKU on the commit path, and the customer enricher that fills a POS
@@ -6,7 +7,7 @@ customer's details (the sell screen knows only its id) on the resolve path.
 """
 from __future__ import annotations
 
-from . import models  # noqa: F401  (registers the tables)
+from . import models, rseries  # noqa: F401  (registers the tables)
 
 
 def init_app(app):
@@ -14,8 +15,10 @@ def init_app(app):
     from ..domain.sales import register_enricher
     from .catalog import enrich_lines
     from .customers import enrich_customer
+    from .rseries.rewards import bp as rseries_bp
     from .webhooks import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(rseries_bp)
     register_enricher(enrich_lines)
     register_customer_enricher(enrich_customer)

@@ -74,35 +74,61 @@ class XSeriesClient:
     # --- one request, with retries -------------------------------------------------------------------------
 
     def get(self, path: str, params: dict | None = None) -> dict:
-        url = f"{self.base_url}/{path.lstrip('/')}"
+        return self.request("GET", path, params=params)
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+
+    def _before_request(self, method: str):
+        """A hook: R-Series waits here for room in its leaky bucket."""
+
+    def _after_response(self, response):
+        """A hook: R-Series reads its bucket level here."""
+
+    def _unauthorized(self) -> bool:
+        """A hook: True when the credentials were renewed and the request should go again (R-Series refreshes
+        its OAuth token); X-Series tokens do not renew."""
+        return False
+
+    def request(self, method: str, path: str, params: dict | None = None, json: dict | None = None) -> dict:
+        url = self._url(path)
+        label = path.split("?", 1)[0].rsplit("/", 1)[-1] if path.startswith("http") else path
         last = ""
-        for attempt in range(self.policy.attempts):
+        renewed = False
+        attempt = 0
+        while attempt < self.policy.attempts:
             retry_after = None
+            self._before_request(method)
             try:
-                response = self.session.get(url, params=params, timeout=self.policy.timeout)
+                response = self.session.request(method, url, params=params, json=json, timeout=self.policy.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 last = f"{type(exc).__name__} after {self.policy.timeout:g} s" if isinstance(
                     exc, requests.Timeout) else "connection failed"
             else:
                 with response:
-                    body, last, retry_after = self._read(response, path)
+                    self._after_response(response)
+                    body, last, retry_after = self._read(response, label)
                 # Raised only once the response is gone: a traceback kept by the caller would otherwise keep
                 # its socket open.
                 del response
+                if isinstance(body, BadToken) and not renewed and self._unauthorized():
+                    renewed = True  # once: a token refused right after its renewal is a real refusal
+                    continue
                 if isinstance(body, XSeriesError):
                     raise body
                 if last is None:
                     return body
-            if attempt + 1 == self.policy.attempts:
+            attempt += 1
+            if attempt == self.policy.attempts:
                 break
-            delay = self._delay(attempt, retry_after)
+            delay = self._delay(attempt - 1, retry_after)
             if delay > self.policy.longest_wait:
-                raise Unavailable(f"Lightspeed {path}: {last}, asked to wait {delay:.0f} s; run the sync again "
+                raise Unavailable(f"Lightspeed {label}: {last}, asked to wait {delay:.0f} s; run the sync again "
                                   "later (it resumes where it stopped)")
-            log.warning("Lightspeed %s: %s; retrying in %.1f s (try %d of %d)", path, last, delay, attempt + 2,
+            log.warning("Lightspeed %s: %s; retrying in %.1f s (try %d of %d)", label, last, delay, attempt + 1,
                         self.policy.attempts)
             self.sleep(delay)
-        raise Unavailable(f"Lightspeed {path}: {last}, {self.policy.attempts} tries; run the sync again later "
+        raise Unavailable(f"Lightspeed {label}: {last}, {self.policy.attempts} tries; run the sync again later "
                           "(it resumes where it stopped)")
 
     @staticmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..audit import record
-from ..db import write_transaction
+from ..db import redact_url, write_transaction
 from ..errors import NotFound, ValidationFailed
 from ..models import utcnow
 from . import vault
@@ -57,7 +57,8 @@ def connect(prefix: str, token: str, webhook_secret: str, actor: str, *, base_ur
             PosConnection.update(**values).where(PosConnection.id == conn.id).execute()
             conn = PosConnection.get_by_id(conn.id)
             action = "pos.reconnect"
-        record(actor, action, "pos_connection", conn.id, prefix=prefix, base_url=url, api_version=api_version)
+        record(actor, action, "pos_connection", conn.id, prefix=prefix, base_url=redact_url(url),
+               api_version=api_version)
     return conn
 
 
@@ -72,7 +73,7 @@ def connect_verified(prefix: str, token: str, webhook_secret: str, actor: str, *
         except XSeriesError as exc:
             with write_transaction():
                 record(actor, "pos.connect_refused", "pos_connection", None, prefix=prefix.strip().lower(),
-                       base_url=url, error=str(exc))
+                       base_url=redact_url(url), error=str(exc))
             raise
     return connect(prefix, token, webhook_secret, actor, base_url=base_url, api_version=api_version)
 

@@ -1,4 +1,4 @@
-"""POS customers imported from X-Series: prefill a new account, and match existing accounts by email, then
+"""POS customers imported from X-Series or R-Series: prefill a new account, and match existing accounts by email, then
 phone. Only a unique email match is linked automatically (and only when asked): a phone is often shared by a
 household, so phone matches are left to staff as candidates."""
 from __future__ import annotations
@@ -11,7 +11,9 @@ from ..db import write_transaction
 from ..domain.accounts import link_customer, live_link
 from ..models import Account
 from .mapping import customer_values
-from .models import SYSTEM, PosCustomer
+from .models import SYSTEM, PosConnection, PosCustomer
+
+RSERIES = "lightspeed-r"
 from .upsert import upsert_by_id
 
 
@@ -26,10 +28,16 @@ ENRICHED = ("first_name", "last_name", "email", "phone")
 def enrich_customer(system: str, customer: dict) -> None:
     """The resolve path's enricher (see ``domain.accounts.register_customer_enricher``): the sell screen knows
     only the customer's id; the imported copy supplies the names, email and phone that find the account."""
-    if system != SYSTEM or not customer.get("pos_id") or all(customer.get(k) for k in ENRICHED):
+    if system not in (SYSTEM, RSERIES) or not customer.get("pos_id") or all(customer.get(k) for k in ENRICHED):
         return
-    # On the register's resolve path: a pre-built query (see loyalty.fastsql).
-    row = fastsql.first(PosCustomer, '"customer_id" = ? AND "deleted" = ?', (customer["pos_id"], False))
+    if system == SYSTEM:
+        # On the register's resolve path: a pre-built query (see loyalty.fastsql).
+        row = fastsql.first(PosCustomer, '"customer_id" = ? AND "deleted" = ?', (customer["pos_id"], False))
+    else:
+        # R-Series ids are small numbers, unique only within an account: only R-Series connections' rows.
+        row = (PosCustomer.select().join(PosConnection)
+               .where((PosCustomer.customer_id == customer["pos_id"]) & (PosCustomer.deleted == False)  # noqa: E712
+                      & (PosConnection.system == RSERIES)).first())
     if row is None:
         return
     for key in ENRICHED:
@@ -46,7 +54,7 @@ def prefill(customer: PosCustomer) -> dict:
         "address": {"line1": address.get("address_1"), "line2": address.get("address_2"),
                     "city": address.get("city") or address.get("suburb"), "region": address.get("state"),
                     "postal_code": address.get("postcode"), "country": address.get("country_id")},
-        "link": {"system": SYSTEM, "customer_id": customer.customer_id},
+        "link": {"system": customer.connection.system, "customer_id": customer.customer_id},
     }
 
 
@@ -73,14 +81,14 @@ def match_customers(conn, actor: str, link: bool = False) -> dict:
         if (customer.customer_code or "").upper() == "WALKIN":
             counts["walk_in"] += 1
             continue
-        if live_link(SYSTEM, customer.customer_id) is not None:
+        if live_link(conn.system, customer.customer_id) is not None:
             counts["linked_already"] += 1
             continue
         ids, how = _matches(customer)
         if how is None:
             counts["no_match"] += 1
         elif how == "email" and len(ids) == 1 and link:
-            link_customer(SYSTEM, customer.customer_id, ids[0], actor)  # its own transaction and audit row
+            link_customer(conn.system, customer.customer_id, ids[0], actor)  # its own transaction and audit row
             counts["linked_now"] += 1
         else:
             counts[f"{how}_match"] += 1

@@ -10,10 +10,12 @@ SYSTEM = "lightspeed-x"
 
 
 class PosConnection(BaseModel):
-    """One X-Series account (a retailer's domain prefix). Secrets are stored encrypted (see secrets.py) and are
+    """One POS account: an X-Series domain prefix, or an R-Series account (with its ``RSeriesAccount``). Secrets are stored encrypted (see secrets.py) and are
     never shown again after ``loyalty pos connect``."""
 
     prefix = CharField(max_length=100, unique=True)
+    system = CharField(max_length=20, default=SYSTEM)  # lightspeed-x, or lightspeed-r (see rseries/)
+    create_pos_customers = BooleanField(default=False)  # an account made in loyalty is made in the POS too
     base_url = CharField(max_length=300)
     api_version = CharField(max_length=20, default="2.0")
     token_encrypted = TextField()

@@ -3,7 +3,8 @@
 What is signed: Lightspeed computes HMAC-SHA256, keyed with the secret, over the raw request body exactly as
 sent (the url-encoded form ``...payload=%7B...%7D...``), and sends the hex digest. Some integrations (and
 older Vend documentation) sign the JSON text of the ``payload`` form field instead, after url-decoding; that
-variant is accepted too. Both comparisons are constant-time (``hmac.compare_digest``).
+variant is accepted too, but then the form's ``type`` field is not signed, so the event type is read from the
+payload itself (webhooks.py). Both comparisons are constant-time (``hmac.compare_digest``).
 """
 from __future__ import annotations
 
@@ -31,12 +32,18 @@ def sign(secret: str, data: bytes) -> str:
     return hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
 
 
-def is_valid(header: str | None, secret: str, raw_body: bytes, payload_text: str | None) -> bool:
+def signed_part(header: str | None, secret: str, raw_body: bytes, payload_text: str | None) -> str | None:
+    """What the valid signature covers: "body" (the whole form, ``type`` included), "payload" (only the payload
+    field's JSON, so the form's ``type`` is not covered), or None when the signature is missing or wrong."""
     given = parse_header(header)
     if not given or not secret:
-        return False
-    ok = hmac.compare_digest(sign(secret, raw_body), given)
+        return None
+    # Bytes, not str: compare_digest refuses a str with non-ASCII characters (a TypeError, once a 500), and the
+    # header is whatever the sender put there.
+    given_bytes = given.encode("utf-8", "surrogateescape")
+    body_ok = hmac.compare_digest(sign(secret, raw_body).encode(), given_bytes)
+    payload_ok = False
     if payload_text is not None:
         # Evaluate both, so the time taken does not tell which variant matched.
-        ok = hmac.compare_digest(sign(secret, payload_text.encode()), given) | ok
-    return ok
+        payload_ok = hmac.compare_digest(sign(secret, payload_text.encode()).encode(), given_bytes)
+    return "body" if body_ok else "payload" if payload_ok else None

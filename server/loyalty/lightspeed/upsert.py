@@ -1,17 +1,17 @@
-"""Storing X-Series objects by id, newest version wins: a sync page and a webhook may arrive in any order."""
+"""Storing POS objects (X-Series, R-Series) by id, newest version wins: a sync page and a webhook may arrive in any order."""
 from __future__ import annotations
 
 from ..models import utcnow
 
 
-def upsert_by_id(model, id_field, conn, items: list, values_of) -> int:
-    """Insert or update ``items`` (X-Series objects with an ``id``) as rows of ``model`` for ``conn``; an item
+def upsert_by_id(model, id_field, conn, items: list, values_of, id_key: str = "id") -> int:
+    """Insert or update ``items`` (POS objects with an id under ``id_key``) as rows of ``model`` for ``conn``; an item
     older than the stored row (by ``version``) is skipped. Returns how many rows were written. The caller holds
     the transaction."""
     by_id = {}
     for item in items:
-        if isinstance(item, dict) and item.get("id"):
-            by_id[str(item["id"])[:100]] = item
+        if isinstance(item, dict) and item.get(id_key):
+            by_id[str(item[id_key])[:100]] = item
     if not by_id:
         return 0
     key = getattr(model, id_field)

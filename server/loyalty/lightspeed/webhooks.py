@@ -9,12 +9,12 @@ a digest of its type and payload and answered from the first result, without doi
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from urllib.parse import parse_qs
 
 from flask import Blueprint, jsonify, request
 
+from .. import bounds
 from ..audit import record
 from ..db import write_transaction
 from ..errors import LoyaltyError, NotFound, Unauthorized
@@ -23,7 +23,7 @@ from . import signature
 from .catalog import upsert_products
 from .connections import webhook_secret
 from .customers import upsert_customers
-from .models import PosConnection, WebhookReceipt
+from .models import SYSTEM, PosConnection, WebhookReceipt
 from .sale_events import handle_sale
 
 log = logging.getLogger("loyalty.lightspeed")
@@ -36,7 +36,10 @@ def _form(raw: bytes) -> dict:
         parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise LoyaltyError("the body is not UTF-8", code="bad_request") from None
-    return {key: values[0] for key, values in parsed.items()}
+    form = {key: values[0] for key, values in parsed.items()}
+    if any(bounds.has_nul(key) or bounds.has_nul(value) for key, value in form.items()):
+        raise bounds.InputRefused("the form holds a NUL character")
+    return form
 
 
 def _infer_type(payload: dict) -> str | None:
@@ -65,23 +68,29 @@ HANDLERS = {"sale.update": handle_sale, "product.update": _saved("product"), "cu
 @bp.post("/<prefix>")
 def receive(prefix: str):
     conn = PosConnection.get_or_none(PosConnection.prefix == prefix.lower())
-    if conn is None:
+    if conn is None or conn.system != SYSTEM:  # R-Series sends no webhooks: its sales are polled
         raise NotFound("no Lightspeed connection for this address", code="not_connected")
     if request.mimetype != "application/x-www-form-urlencoded":
         raise LoyaltyError("expected application/x-www-form-urlencoded with a 'payload' field",
                            code="unsupported_media_type", status=415)
     raw = request.get_data(cache=True)
     form = _form(raw)
-    if not signature.is_valid(request.headers.get("X-Signature"), webhook_secret(conn), raw, form.get("payload")):
+    signed = signature.signed_part(request.headers.get("X-Signature"), webhook_secret(conn), raw,
+                                    form.get("payload"))
+    if signed is None:
         log.warning("Lightspeed webhook for %s refused: missing or wrong X-Signature", conn.prefix)
         raise Unauthorized("missing or wrong X-Signature", code="bad_signature")
     try:
-        payload = json.loads(form.get("payload") or "")
+        payload = bounds.loads(form.get("payload") or "")
+    except bounds.InputRefused as exc:
+        raise LoyaltyError(f"the 'payload' field is refused: {exc}", code="malformed_json") from None
     except ValueError:
         raise LoyaltyError("the 'payload' field is not JSON", code="malformed_json") from None
     if not isinstance(payload, dict):
         raise LoyaltyError("the 'payload' field must be a JSON object", code="malformed_json")
-    event_type = (form.get("type") or "").strip().lower() or _infer_type(payload)
+    # The form's type is trusted only when the signature covers it: a body signed over its payload alone and
+    # re-labelled (a sale posted as customer.update) would otherwise store junk under the wrong handler.
+    event_type = ((form.get("type") or "").strip().lower() if signed == "body" else "") or _infer_type(payload)
     return jsonify(process(conn, event_type, form["payload"], payload))
 
 

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import has_app_context
 from flask_babel import gettext as _, ngettext
 
+from ..i18n import money
 from .points_rules import earn
 
 
 def _money(value) -> str:
+    # Babel's, in the page's language ("$1.00", "1,00 $"); plain dollars where no app is running (a script).
+    if has_app_context():
+        return money(value)
     return f"${Decimal(value):,.2f}"
 
 

@@ -8,8 +8,9 @@ from flask import Blueprint, Flask, g, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
 
+from ..bounds import MAX_ID  # noqa: F401  (views import it from here)
+from ..guards import SECURITY_HEADERS  # noqa: F401  (pages outside this blueprint import them from here)
 from ..errors import LoyaltyError, NotFound
 from ..i18n import reason_label
 from . import labels, security
@@ -23,25 +24,6 @@ init_filters(bp)
 @bp.before_request
 def _csrf():
     security.check_csrf()
-
-
-# No scripts at all, no framing (a manager's confirm button must not be clickable through another site's page),
-# forms only to this site, and nothing personal left in a shared till PC's cache.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
-                               "form-action 'self'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
-@bp.after_request
-def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 @bp.app_context_processor
@@ -93,20 +75,11 @@ def found(model, row_id: int, what: str):
     return row
 
 
-MAX_ID = 2**31 - 1  # the databases' integer ids; a larger number must be a 404, not an overflow error
-
-
-class IdConverter(IntegerConverter):
-    """``<id:name>``: a positive row id that fits the database's integer column."""
-
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=MAX_ID)
-
-
 def init_app(app: Flask):
     app.url_map.converters["id"] = IdConverter
     from . import (views_accounts, views_actions, views_auth, views_language, views_pickers,  # noqa: F401
-                   views_points, views_pos, views_programs, views_reports, views_review, views_tokens)
+                   views_points, views_pos, views_pos_rseries, views_programs, views_reports, views_review,
+                   views_tokens)
     from ..member_cards import web as _member_cards_web  # noqa: F401  (member card pages)
     from ..messages import web as _messages_web  # noqa: F401  (message lists)
 

@@ -64,8 +64,9 @@ def staff_password(username, password):
             user = User.get_or_none(User.username == username)
             if user is None:
                 raise click.ClickException(f"no user {username!r}")
-            User.update(password_hash=auth.hasher.hash(password), failed_logins=0, locked_until=None).where(
-                User.id == user.id).execute()
+            # A new password also ends every session signed in with the old one.
+            User.update(password_hash=auth.hasher.hash(password), failed_logins=0, locked_until=None,
+                        session_gen=User.session_gen + 1).where(User.id == user.id).execute()
             record("cli", "user.password", "user", user.id, username=username)
     click.echo(f"password of {username} changed")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import secrets
 import time
 from functools import wraps
@@ -15,18 +16,17 @@ from functools import wraps
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from werkzeug.urls import iri_to_uri
 
 from ..audit import record
 from .. import auth
 from ..auth import RANK
 from ..db import write_transaction
-from ..models import AuditLog, User, utcnow
+from ..models import User
+from ..throttle import Locked, Throttle, forgive, take_attempt
 
 FREE_FAILURES = 3  # mistyped passwords allowed before any lock-out
 MAX_LOCK = dt.timedelta(minutes=15)
-# Sign-ins with unknown usernames from one address: a lock on a user cannot slow down probing for usernames.
-UNKNOWN_USER_LIMIT = 20
-UNKNOWN_USER_WINDOW = dt.timedelta(minutes=15)
 SESSION_MAX_AGE = dt.timedelta(hours=12)  # a shared till PC: a forgotten session ends by the next day
 # Verified against when the username is unknown, so both cases cost one argon2 hash (no username probing).
 _DUMMY_HASH = auth.hasher.hash("not a real password")
@@ -51,40 +51,53 @@ def lock_time(failures: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=15 * 2 ** (failures - FREE_FAILURES)), MAX_LOCK)
 
 
+def _counted_row(name: str, user: User | None):
+    """Where the failures of this username are counted: its user row, or a throttle row for an unknown name
+    (locked out exactly like a real one, so a 429 never tells that a username exists)."""
+    if user is not None:
+        return User, User.id == user.id, None
+    key = f"signin:{name}"
+    return Throttle, Throttle.key == key, {"key": key}
+
+
 def check_password(username: str, password: str) -> User:
-    """The active user with this password, or SignInRefused (401 wrong, 429 locked out)."""
-    now = utcnow()
-    user = User.get_or_none(User.username == (username or "").strip())
-    probe_actor = f"ip:{request.remote_addr}"
-    if user is None and AuditLog.select().where(
-            (AuditLog.action == "auth.signin_unknown") & (AuditLog.actor == probe_actor)
-            & (AuditLog.at >= now - UNKNOWN_USER_WINDOW)).count() >= UNKNOWN_USER_LIMIT:
-        raise SignInRefused(_("too many failed sign-ins from this address: try again in 15 minutes"), 429)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        wait = int((user.locked_until - now).total_seconds()) + 1
+    """The active user with this password, or SignInRefused (401 wrong, 429 locked out). The attempt is counted
+    before the password is checked, so parallel guesses get no more checks than the lock-out allows."""
+    name = (username or "").strip()[:80]
+    user = User.get_or_none(User.username == name)
+    model, where, create = _counted_row(name, user)
+    try:
+        _count, locking = take_attempt(model, where, lock_time, create=create)
+    except Locked as exc:
         raise SignInRefused(ngettext("too many failed sign-ins: try again in %(num)d second",
-                                     "too many failed sign-ins: try again in %(num)d seconds", wait), 429)
+                                     "too many failed sign-ins: try again in %(num)d seconds", exc.wait),
+                            429) from None
     try:
         ok = auth.hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         ok = False
     if user is None or not ok or not user.active:
-        if user is None:
-            with write_transaction():
-                record(probe_actor, "auth.signin_unknown", "user", None, username=(username or "")[:80])
-        else:
-            with write_transaction():
-                failures = user.failed_logins + 1
-                locked = now + lock_time(failures) if lock_time(failures) else None
-                User.update(failed_logins=failures, locked_until=locked).where(User.id == user.id).execute()
-                record(f"user:{user.username}", "auth.signin_failed", "user", user.id, failures=failures,
-                       ip=request.remote_addr)
+        with write_transaction():
+            if user is None:
+                record(f"ip:{request.remote_addr}", "auth.signin_unknown", "user", None, username=name)
+            else:
+                record(f"user:{user.username}", "auth.signin_failed", "user", user.id, ip=request.remote_addr,
+                       failures=User.get_by_id(user.id).failed_logins)
+        if user is not None and locking:
+            end_sessions(user.id, "auth.locked_out")  # someone is guessing: a copied session ends too
         raise SignInRefused(_("wrong username or password"))
+    forgive(model, where)
     with write_transaction():
-        if user.failed_logins or user.locked_until:
-            User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
         record(f"user:{user.username}", "auth.signin", "user", user.id, ip=request.remote_addr)
     return user
+
+
+def end_sessions(user_id: int, why: str, actor: str = "system"):
+    """End every session of this user, on every device: sign-out, a password or role change, a lock-out.
+    Sessions carry the user's ``session_gen``; raising it makes each of them stale at its next request."""
+    with write_transaction():
+        User.update(session_gen=User.session_gen + 1).where(User.id == user_id).execute()
+        record(actor, "auth.sessions_ended", "user", user_id, why=why)
 
 
 def sign_in(user: User):
@@ -93,8 +106,16 @@ def sign_in(user: User):
     if language:
         session["language"] = language
     session["uid"] = user.id
+    session["gen"] = user.session_gen
     session["since"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
+
+
+def sign_out():
+    user = current_user()
+    if user is not None:
+        end_sessions(user.id, "signout", f"user:{user.username}")
+    session.clear()
 
 
 def current_user() -> User | None:
@@ -105,8 +126,9 @@ def current_user() -> User | None:
         session.clear()
         return None
     user = User.get_or_none((User.id == uid) & (User.active == True))  # noqa: E712
-    if user is None:
+    if user is None or user.session_gen != session.get("gen", 0):
         session.clear()
+        return None
     return user
 
 
@@ -151,7 +173,15 @@ def can(role: str) -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never redirect a signed-in user to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.search")
+    """Only a path on this site: never redirect a signed-in user to another host. Decided on the URL as a browser
+    reads it (tabs and newlines dropped, surrounding spaces and control characters trimmed, ``\\`` as ``/``), and
+    that normalised URL is what is returned, so the check and the redirect see the same thing."""
+    default = url_for("web.search")
+    if not target:
+        return default
+    cleaned = re.sub(r"[\t\n\r]", "", target).strip("".join(map(chr, range(0x21)))).replace("\\", "/")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in cleaned):
+        return default
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return default
+    return iri_to_uri(cleaned)  # a Location header is ASCII

@@ -12,7 +12,7 @@ from ..errors import LoyaltyError
 from ..lightspeed.client import RetryPolicy, XSeriesError
 from ..lightspeed.connections import connect_verified
 from ..lightspeed.customers import match_customers
-from ..lightspeed.models import PosConnection
+from ..lightspeed.models import SYSTEM, PosConnection
 from ..lightspeed.sync import RESOURCES, run_sync, sync_status
 from ..models import AuditLog
 from . import bp, found
@@ -38,9 +38,14 @@ def _describe(conn) -> dict:
 
 
 def _page(status: int = 200, **context):
-    conns = [_describe(c) for c in PosConnection.select().order_by(PosConnection.id)]
+    conns = [_describe(c) for c in PosConnection.select().where(PosConnection.system == SYSTEM)
+             .order_by(PosConnection.id)]
     context.setdefault("form", {})
-    return render_template("pos.html", connections=conns, resources=list(RESOURCES), **context), status
+    context.setdefault("rseries_form", {"code": request.args.get("rseries_code", "")[:200]})
+    from .views_pos_rseries import describe_all
+
+    return render_template("pos.html", connections=conns, resources=list(RESOURCES), rseries=describe_all(),
+                           **context), status
 
 
 @bp.get("/pos")

@@ -1,0 +1,47 @@
+"""App-wide guards every answer passes through: bounded ids in routes, no NUL characters in what the app reads,
+and the security headers on every answer (JSON, error pages and 404/405 included, not only the staff pages)."""
+from __future__ import annotations
+
+from flask import Flask, request
+
+from .bounds import IdConverter, InputRefused, has_nul
+
+# No scripts at all, no framing (a manager's confirm button must not be clickable through another site's page),
+# forms only to this site, and nothing personal left in a shared till PC's cache. JSON answers get the same:
+# a browser told to render one as a page then runs nothing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+# The demo POS is a single-page app with its own script (demo mode only): no CSP that forbids scripts there.
+SCRIPTED_BLUEPRINTS = {"demo_pos"}
+
+
+def _refuse_nul():
+    """PostgreSQL text cannot hold NUL (psycopg2 raises ValueError), so a NUL in the path, the query string or a
+    staff form is a 400 before any view runs. JSON bodies are checked where they are parsed (bounds.loads);
+    webhook forms are read raw for their signature, so they check their own fields."""
+    if has_nul(request.path) or any(has_nul(k) or has_nul(v) for k, v in request.args.items(multi=True)):
+        raise InputRefused("the address holds a NUL character")
+    if request.blueprint == "web" and request.method == "POST" and any(
+            has_nul(k) or has_nul(v) for k, v in request.form.items(multi=True)):
+        raise InputRefused("the form holds a NUL character")
+
+
+def _security_headers(response):
+    headers = SECURITY_HEADERS
+    if request.blueprint in SCRIPTED_BLUEPRINTS:
+        headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def init_app(app: Flask):
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_nul)
+    app.after_request(_security_headers)
