@@ -76,7 +76,6 @@ def found(model, row_id: int, what: str):
 
 
 def init_app(app: Flask):
-    app.url_map.converters["id"] = IdConverter
     from . import (views_accounts, views_actions, views_auth, views_language, views_pickers,  # noqa: F401
                    views_points, views_pos, views_pos_rseries, views_programs, views_reports, views_review,
                    views_tokens)
