@@ -16,6 +16,7 @@ from . import background  # noqa: F401  (registers the outbox and job tables)
 from . import guards
 from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
+from .localtime import zone_from_setting
 from .domain.sales import DEFAULT_REASONS
 
 log = logging.getLogger("loyalty")
@@ -25,8 +26,16 @@ def default_database_url(app: Flask) -> str:
     return "sqlite:///" + os.path.join(app.instance_path, "loyalty.sqlite3")
 
 
+def instance_folder() -> str | None:
+    """The one instance folder (database, secret key, demo register token) that the server, the demo and every
+    CLI command share, wherever they are started from: ``LOYALTY_INSTANCE`` or Flask's default (``server/instance``
+    in a source checkout, ``<venv>/var/loyalty-instance`` for an installed package)."""
+    path = os.environ.get("LOYALTY_INSTANCE")
+    return os.path.abspath(path) if path else None
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_folder())
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("LOYALTY_SECRET_KEY") or None,
         DATABASE_URL=os.environ.get("LOYALTY_DATABASE_URL"),
@@ -36,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         DEMO=os.environ.get("LOYALTY_DEMO") == "1",
         STORE_NAME=os.environ.get("LOYALTY_STORE_NAME", "Loyalty Bridge"),
+        TIMEZONE=os.environ.get("LOYALTY_TIMEZONE", ""),
         MEMBER_CARDS_PER_ACCOUNT=int(os.environ.get("LOYALTY_MEMBER_CARDS_PER_ACCOUNT", "1")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -43,6 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.from_mapping(config)
+    # The store's zone, checked once at start: a typo in LOYALTY_TIMEZONE stops the server with a clear message.
+    app.config["ZONE"] = zone_from_setting(app.config["TIMEZONE"])
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app)

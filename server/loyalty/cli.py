@@ -205,6 +205,12 @@ def openapi(output):
 
 
 DEMO_MANAGER = ("manager", "manager-demo-pass", "1234")
+# (username, role, password, PIN): the demo's people, printed when it starts so each role can be tried.
+DEMO_USERS = [
+    (DEMO_MANAGER[0], "manager", DEMO_MANAGER[1], DEMO_MANAGER[2]),
+    ("staff", "staff", "staff-demo-pass", None),
+    ("cashier", "cashier", "cashier-demo-pass", None),
+]
 
 
 def _demo_token(instance: str) -> str:
@@ -229,41 +235,56 @@ def _demo_token(instance: str) -> str:
     return secret
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--fresh", is_flag=True, help="start from an empty demo database")
-def demo(host, port, fresh):
-    """The server on SQLite with demo data and the demo POS at /demo/pos."""
-    from . import create_app, demo_data
+def prepare_demo(fresh: bool = False, public_url: str | None = None):
+    """The demo's app, data, users and register token, in the same instance folder and database as every other
+    command (so ``loyalty user add`` after ``loyalty demo`` adds a user the demo's sign-in page knows).
+    Returns (app, whether data was created, register token)."""
+    from . import create_app, default_database_url, demo_data
     from .auth import create_user
     from .models import User
 
-    instance = os.path.join(os.getcwd(), "instance")
-    os.makedirs(instance, exist_ok=True)
-    path = os.path.join(instance, "demo.sqlite3")
+    os.environ.setdefault("LOYALTY_INSECURE_COOKIES", "1")  # the demo runs on plain http://127.0.0.1
+    app = create_app({"DEMO": True, "SESSION_COOKIE_SECURE": False})  # connects on the first query, below
+    url = app.config["DATABASE_URL"]
     if fresh:
-        for stale in (path, path + "-wal", path + "-shm", os.path.join(instance, "demo-register-token")):
+        if url != default_database_url(app):
+            raise click.ClickException("--fresh only deletes the instance folder's own SQLite database; "
+                                       f"{redact_url(url)} is set by LOYALTY_DATABASE_URL")
+        path = url[len("sqlite:///"):]
+        for stale in (path, path + "-wal", path + "-shm", os.path.join(app.instance_path, "demo-register-token")):
             if os.path.exists(stale):
                 os.remove(stale)
-    os.environ.setdefault("LOYALTY_INSECURE_COOKIES", "1")  # the demo runs on plain http://127.0.0.1
-    app = create_app({"DATABASE_URL": "sqlite:///" + path, "DEMO": True, "SESSION_COOKIE_SECURE": False})
-    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or public_url or "http://127.0.0.1:5000"
     _init_db(app)
     with app.app_context():
         result = demo_data.load()
-        if User.get_or_none(User.username == DEMO_MANAGER[0]) is None:
-            create_user(*DEMO_MANAGER[:1], "manager", DEMO_MANAGER[1], DEMO_MANAGER[2], actor="demo")
-        secret = _demo_token(instance)
+        for username, role, password, pin in DEMO_USERS:
+            if User.get_or_none(User.username == username) is None:
+                create_user(username, role, password, pin, actor="demo")
+        secret = _demo_token(app.instance_path)
         database.close()
+    return app, result["created"], secret
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--fresh", is_flag=True, help="start from an empty database (the instance folder's SQLite file)")
+def demo(host, port, fresh):
+    """The server with demo data and the demo POS at /demo/pos (the same database as the other commands)."""
+    app, created, secret = prepare_demo(fresh, f"http://{host}:{port}")
     base = f"http://{host}:{port}"
     ext = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "extension"))
+    people = "\n".join(f"    {role:<8} user '{name}', password '{password}'" + (f", manager PIN {pin}" if pin else "")
+                       for name, role, password, pin in DEMO_USERS)
     click.echo(f"""
-Loyalty Bridge demo ({'new data' if result['created'] else 'existing data'} in {path})
+Loyalty Bridge demo ({'new data' if created else 'existing data'} in {redact_url(app.config['DATABASE_URL'])})
 
   Demo POS sale screen:  {base}/demo/pos
-  Staff web app:         {base}/   (user '{DEMO_MANAGER[0]}', password '{DEMO_MANAGER[1]}', manager PIN {DEMO_MANAGER[2]})
+  Staff web app:         {base}/
+{people}
   API documentation:     {base}/api/v1/openapi.json
+  Instance folder:       {app.instance_path}
 
 Load the extension in Chrome or Chromium:
   1. open chrome://extensions and turn on "Developer mode"
@@ -271,7 +292,7 @@ Load the extension in Chrome or Chromium:
   3. in the extension's options, set server_url to {base} and token to the register token below
   4. open the demo POS, attach a customer, add products, click "Commit to Loyalty"
 
-Register token (cashier; kept in instance/demo-register-token):
+Register token (cashier; kept in {os.path.join(app.instance_path, 'demo-register-token')}):
 {secret}
 """)
     serve_app(app, host, port)

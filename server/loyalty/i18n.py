@@ -259,7 +259,9 @@ def init_app(app: Flask):
         raise ValueError(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directory(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", FORMAT_LOCALES["en"])
-    Babel(app, locale_selector=select_locale)
+    # Babel's date formatters show stored UTC in the store's zone (LOYALTY_TIMEZONE, app.config["ZONE"]).
+    Babel(app, locale_selector=select_locale,
+          timezone_selector=lambda: app.config["ZONE"].key if app.config.get("ZONE") else "UTC")
     app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 

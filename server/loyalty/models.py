@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from peewee import (
     BooleanField,
@@ -23,9 +25,26 @@ from peewee import (
 from .db import database
 
 
+_pinned_now: ContextVar = ContextVar("pinned_now", default=None)
+
+
 def utcnow() -> dt.datetime:
     # Naive UTC everywhere in storage: SQLite has no time zones and PostgreSQL 'timestamp' matches.
+    pinned = _pinned_now.get()
+    if pinned is not None:
+        return pinned
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@contextmanager
+def clock_at(when: dt.datetime):
+    """Everything written inside happens at ``when`` (naive UTC): the demo records a year of history this way,
+    through the same domain functions as a real sale, so windows and expiry dates follow from the dates."""
+    token = _pinned_now.set(when)
+    try:
+        yield
+    finally:
+        _pinned_now.reset(token)
 
 
 class JSONField(TextField):

@@ -2,6 +2,7 @@
 found from the URL map, so a new page is checked the day it is added), the demo POS, the extension's options page
 and the panel in its views. Every other browser test is checked as it goes too (tests/a11y.py); this test makes
 sure no page or view depends on some other test happening to visit it."""
+import re
 import warnings
 
 import pytest
@@ -31,7 +32,7 @@ def sample_arguments(app):
         assign(codes[0], "test", account_id=accounts[0])  # the account page with a member card, a card assigned
         return {"account_id": accounts,
                 "program_id": [p.id for p in Program.select().order_by(Program.id)],
-                "batch_id": [batch.id], "code": codes[:2],
+                "batch_id": [batch.id], "purpose": ["merge", "unlink", "split"], "code": codes[:2],
                 # the customer's page by its link; on the unsubscribe and confirm pages the same value is a link
                 # that does not work there, which shows their "this link does not work" page
                 "token": [links.page_token(accounts[0])]}
@@ -48,6 +49,14 @@ def page_urls(app):
             urls.append(rule.rule)
         elif len(args) == 1 and args[0] in samples:
             urls.extend(rule.rule.split("<")[0] + str(v) + rule.rule.split(">", 1)[1] for v in samples[args[0]])
+        elif all(a in samples for a in args):
+            # Several arguments: each one's samples in turn, the others at their first sample (not every mix).
+            for varied in args:
+                for v in samples[varied]:
+                    values = {a: (v if a == varied else samples[a][0]) for a in args}
+                    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+                    if url not in urls:
+                        urls.append(url)
         else:
             unknown.append(rule.rule)
     if unknown:  # still checked wherever another browser test opens them (tests/a11y.py)

@@ -2,7 +2,7 @@
 import pytest
 
 from loyalty.auth import create_user
-from webtools import PASSWORD, Web, text
+from webtools import PASSWORD, STORE_PASSWORD, Web, text
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +38,18 @@ def staff(app, users):
 @pytest.fixture
 def cashier(app, users):
     return _signed_in(app, users, "cashier")
+
+
+
+@pytest.fixture
+def store(live_server):
+    """The demo store on the live server and a manager 'boss' (STORE_PASSWORD): {first name: account id}."""
+    from loyalty import demo_data
+    from loyalty.db import database
+    from loyalty.models import Account
+
+    with live_server.app.app_context():
+        database.connect(reuse_if_open=True)
+        demo_data.load()
+        create_user("boss", "manager", STORE_PASSWORD)
+        return {a.first_name: a.id for a in Account.select()}

@@ -38,7 +38,7 @@ def test_account_page_shows_cards_punches_links_and_audit(cashier, api, program,
     assert "Multiple pets" in page
     assert "token:test cashier" in page  # who committed each punch
     assert "c-42" in page and "lightspeed-x" in page  # the linked POS customer
-    assert "sale.commit" in page and "account.create" in page  # the audit trail
+    assert "Committed sale S-1." in page and "Created the account." in page  # the audit trail
 
 
 def test_box_dates_follow_the_ledger():

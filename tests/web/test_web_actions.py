@@ -59,7 +59,7 @@ def test_merge_picking_the_other_account_as_primary(manager, api, program):
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/accounts/{b['id']}")
     assert Account.get_by_id(a["id"]).merged_into_id == b["id"]
     assert Card.get((Card.account == b["id"]) & (Card.status == "open")).punches == 4
-    assert "account.merge" in text(manager.get(f"/accounts/{b['id']}"))
+    assert f"Merged Ann Ames (account {a['id']}) into this account." in text(manager.get(f"/accounts/{b['id']}"))
 
 
 def test_merge_with_itself_or_nobody_is_refused(manager, api):
@@ -78,7 +78,7 @@ def test_exception_punch_from_the_account_page(manager, api, program):
     row = Punch.get(Punch.kind == "exception")
     assert (row.actor, row.reason, row.upc) == ("user:manager1", "new UPC", "064992000000")
     page = text(manager.get(f"/accounts/{a['id']}"))
-    assert "ACANA 25 lb new bag" in page and "card.exception" in page
+    assert "ACANA 25 lb new bag" in page and "Exception punch: 1 on" in page
 
 
 def test_adjust_from_the_account_page(manager, api, program):

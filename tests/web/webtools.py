@@ -8,6 +8,7 @@ from builders import line, sale
 from loyalty.models import Card, Punch
 
 PASSWORD = "correct horse battery"
+STORE_PASSWORD = "manager browser pass"  # the demo store's manager "boss" in browser tests
 
 
 class Web:

@@ -303,6 +303,7 @@ def resolve_customer(system: str, customer: dict, region: str = "US", limit: int
             "prefill": prefill}
 
 
+PHONE_TAIL_DIGITS = 7  # fewer digits match too many numbers to be a phone search
 # A name is a few words; each word is two LIKE terms, and SQLite's parser overflows its stack at about 90 words.
 MAX_SEARCH_WORDS = 8
 
@@ -316,13 +317,19 @@ def search_accounts(q: str, region: str = "US", limit: int = 25) -> list[Account
     email = try_normalize_email(q) if "@" in q else None
     if email:
         return list(Account.select().where((Account.email == email) & live).limit(limit))
-    digits = sum(ch.isdigit() for ch in q)
-    if digits >= 7:
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= PHONE_TAIL_DIGITS and not any(ch.isalpha() for ch in q):
         phone = try_normalize_phone(q, region)
         if phone:
             found = list(Account.select().where((Account.phone == phone) & live).limit(limit))
             if found:
                 return found
+        # Part of a number ("201-3344", the local number without its area code): the end of the stored
+        # E.164 number, as people read a phone out from its last digits.
+        found = list(Account.select().where(Account.phone.endswith(digits) & live)
+                     .order_by(Account.name_key).limit(limit))
+        if found:
+            return found
     # A POS customer id typed into the box finds its linked account too.
     linked = [link.account_id for link in PosLink.select().where(
         (PosLink.pos_customer_id == q) & PosLink.unlinked_at.is_null()).limit(limit)]

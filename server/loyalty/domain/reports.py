@@ -1,10 +1,12 @@
 """Report queries for managers, as generators so that a CSV download streams in constant memory.
 
-Test (training) accounts are never counted. Dates are naive UTC datetimes; ``end`` is exclusive.
+Test (training) accounts are never counted. Storage is naive UTC; a report's days are the store's local days
+(``zone``), and the times it returns are local.
 """
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Iterator
 
 from flask_babel import gettext as _
@@ -13,17 +15,20 @@ from peewee import fn
 from ..audit import record
 from ..db import write_transaction
 from ..errors import ValidationFailed
+from ..localtime import UTC, day_start_utc, local_day, local_today, to_local
 from ..models import Account, Card, Program, Punch, Redemption, utcnow
 
 PAGE = 500
 # Ledger kinds that are sales of items (an exception is a sold item forced onto a card).
 SOLD_KINDS = ("purchase", "reversal", "refund", "exception")
 CREDIT_STATES = ("uncredited", "credited", "all")
+CENT = Decimal("0.01")
 
 
-def parse_range(start: str | None, end: str | None, default_days: int = 30) -> tuple[dt.date, dt.date]:
+def parse_range(start: str | None, end: str | None, default_days: int = 30,
+                zone: dt.tzinfo = UTC) -> tuple[dt.date, dt.date]:
     """(first day, last day) from YYYY-MM-DD strings; the last ``default_days`` days when absent."""
-    today = utcnow().date()
+    today = local_today(zone)
     try:
         last = dt.date.fromisoformat(end) if end else today
         first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=default_days - 1)
@@ -36,17 +41,19 @@ def parse_range(start: str | None, end: str | None, default_days: int = 30) -> t
     return first, last
 
 
-def _bounds(first: dt.date, last: dt.date):
-    return dt.datetime.combine(first, dt.time()), dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+def _bounds(first: dt.date, last: dt.date, zone: dt.tzinfo):
+    """Naive-UTC [start, end) of the store's local days ``first`` to ``last``."""
+    return day_start_utc(first, zone), day_start_utc(last + dt.timedelta(days=1), zone)
 
 
 def _real_accounts():
     return Account.select(Account.id).where(Account.is_test == False)  # noqa: E712  (peewee expression)
 
 
-def participation(first: dt.date, last: dt.date, program_id: int | None = None) -> Iterator[dict]:
+def participation(first: dt.date, last: dt.date, program_id: int | None = None,
+                  zone: dt.tzinfo = UTC) -> Iterator[dict]:
     """Per program: unique customers, cards punched, items sold (net), rewards earned and redeemed."""
-    start, end = _bounds(first, last)
+    start, end = _bounds(first, last, zone)
     programs = Program.select().order_by(Program.name)
     if program_id is not None:
         programs = programs.where(Program.id == program_id)
@@ -74,9 +81,10 @@ def participation(first: dt.date, last: dt.date, program_id: int | None = None) 
         }
 
 
-def daily_items(first: dt.date, last: dt.date, program_id: int | None = None) -> list[tuple[dt.date, int]]:
-    """Items sold per day (for the chart): one row per day of the range, zeros included."""
-    start, end = _bounds(first, last)
+def daily_items(first: dt.date, last: dt.date, program_id: int | None = None,
+                zone: dt.tzinfo = UTC) -> list[tuple[dt.date, int]]:
+    """Items sold per local day (for the chart): one row per day of the range, zeros included."""
+    start, end = _bounds(first, last, zone)
     query = Punch.select(Punch.created_at, Punch.quantity).where(
         (Punch.created_at >= start) & (Punch.created_at < end) & Punch.kind.in_(SOLD_KINDS)
         & Punch.account.in_(_real_accounts()))
@@ -84,22 +92,19 @@ def daily_items(first: dt.date, last: dt.date, program_id: int | None = None) ->
         query = query.where(Punch.program == program_id)
     days = {first + dt.timedelta(days=i): 0 for i in range((last - first).days + 1)}
     for row in query.tuples().iterator():  # the database's date functions differ; summing here is portable
-        day = row[0].date()
+        day = local_day(row[0], zone)
         if day in days:
             days[day] += row[1]
     return sorted(days.items())
 
 
-def redemptions_to_claim(first: dt.date, last: dt.date, state: str = "uncredited",
-                         program_id: int | None = None) -> Iterator[dict]:
-    """Redemptions to claim from distributors, ordered by distributor, manufacturer, date: the customer's name
-    and address, the purchases on the card (dates and UPCs), the item given. Paged by keyset, so memory stays
-    constant however many there are."""
+def _claimed(select, first, last, state, program_id, zone):
+    """The redemptions a report covers: in the local days' range, not reversed, of real accounts, credit state."""
     if state not in CREDIT_STATES:
         raise ValidationFailed(_("state must be one of %(states)s", states=", ".join(CREDIT_STATES)),
                                fields={"state": [_("unknown")]})
-    start, end = _bounds(first, last)
-    query = (Redemption.select(Redemption, Program, Account).join(Program).switch(Redemption).join(Account)
+    start, end = _bounds(first, last, zone)
+    query = (select.join(Program).switch(Redemption).join(Account)
              .where((Redemption.created_at >= start) & (Redemption.created_at < end)
                     & Redemption.reversed_at.is_null() & (Account.is_test == False)))  # noqa: E712
     if state == "uncredited":
@@ -108,6 +113,15 @@ def redemptions_to_claim(first: dt.date, last: dt.date, state: str = "uncredited
         query = query.where(Redemption.credited_at.is_null(False))
     if program_id is not None:
         query = query.where(Redemption.program == program_id)
+    return query
+
+
+def redemptions_to_claim(first: dt.date, last: dt.date, state: str = "uncredited",
+                         program_id: int | None = None, zone: dt.tzinfo = UTC) -> Iterator[dict]:
+    """Redemptions to claim from distributors, ordered by distributor, manufacturer, date: the customer's name
+    and address, the purchases on the card (dates and UPCs), the item given. Paged by keyset, so memory stays
+    constant however many there are."""
+    query = _claimed(Redemption.select(Redemption, Program, Account), first, last, state, program_id, zone)
     order = (Program.distributor, Program.manufacturer, Redemption.id)
     after = None
     while True:
@@ -121,11 +135,37 @@ def redemptions_to_claim(first: dt.date, last: dt.date, state: str = "uncredited
             return
         purchases = _purchases_by_card([r.card_id for r in rows])
         for red in rows:
-            yield _claim_row(red, purchases.get(red.card_id, []))
+            yield _claim_row(red, purchases.get(red.card_id, []), zone)
         last_row = rows[-1]
         after = (last_row.program.distributor, last_row.program.manufacturer, last_row.id)
         if len(rows) < PAGE:
             return
+
+
+def claim_totals(first: dt.date, last: dt.date, state: str = "uncredited", program_id: int | None = None,
+                 zone: dt.tzinfo = UTC) -> dict:
+    """What the store claims: redemptions and their value per distributor, per manufacturer within it, and per
+    manufacturer across distributors (one grouped query over the same filters as the list)."""
+    query = _claimed(Redemption.select(Program.distributor, Program.manufacturer, fn.COUNT(Redemption.id),
+                                       fn.SUM(Redemption.max_value)), first, last, state, program_id, zone)
+    query = query.group_by(Program.distributor, Program.manufacturer)
+    pairs = []
+    for distributor, manufacturer, count, value in query.tuples():
+        pairs.append({"distributor": distributor or "", "manufacturer": manufacturer or "", "redemptions": count,
+                      "value": Decimal(value or 0).quantize(CENT)})
+    pairs.sort(key=lambda r: (r["distributor"].lower(), r["manufacturer"].lower()))
+    return {"by_distributor": _sum_by(pairs, "distributor"), "by_manufacturer": _sum_by(pairs, "manufacturer"),
+            "pairs": pairs, "redemptions": sum(r["redemptions"] for r in pairs),
+            "value": sum((r["value"] for r in pairs), Decimal("0.00"))}
+
+
+def _sum_by(pairs: list[dict], key: str) -> list[dict]:
+    out: dict[str, dict] = {}
+    for row in pairs:
+        total = out.setdefault(row[key], {key: row[key], "redemptions": 0, "value": Decimal("0.00")})
+        total["redemptions"] += row["redemptions"]
+        total["value"] += row["value"]
+    return sorted(out.values(), key=lambda r: r[key].lower())
 
 
 def _purchases_by_card(card_ids) -> dict:
@@ -138,7 +178,7 @@ def _purchases_by_card(card_ids) -> dict:
     return out
 
 
-def _claim_row(red: Redemption, punches: list) -> dict:
+def _claim_row(red: Redemption, punches: list, zone: dt.tzinfo) -> dict:
     account, program = red.account, red.program
     address = ", ".join(x for x in (account.address_line1, account.address_line2, account.city, account.region,
                                     account.postal_code, account.country) if x)
@@ -151,16 +191,16 @@ def _claim_row(red: Redemption, punches: list) -> dict:
         "address": address,
         "email": account.email or "",
         "phone": account.phone or "",
-        "purchase_dates": " ".join(sorted({p.created_at.date().isoformat() for p in punches})),
+        "purchase_dates": " ".join(sorted({local_day(p.created_at, zone).isoformat() for p in punches})),
         "upcs": " ".join(sorted({p.upc for p in punches if p.upc})),
         "punches": sum(p.quantity for p in punches),
         "item_given": red.item_name or "",
         "item_upc": red.item_upc or "",
         "item_sku": red.item_sku or "",
-        "max_value": str(red.max_value),
-        "redeemed_at": red.created_at.isoformat(timespec="seconds"),
+        "max_value": red.max_value,
+        "redeemed_at": to_local(red.created_at, zone),
         "sale": red.pos_sale_id or "",
-        "credited_at": red.credited_at.isoformat(timespec="seconds") if red.credited_at else "",
+        "credited_at": to_local(red.credited_at, zone),
         "credited_by": red.credited_by or "",
     }
 

@@ -14,9 +14,11 @@ from ..guards import SECURITY_HEADERS  # noqa: F401  (pages outside this bluepri
 from ..errors import LoyaltyError, NotFound
 from ..i18n import reason_label
 from . import labels, security
+from .formatting import init_filters
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/web-static")
+init_filters(bp)
 
 
 @bp.before_request
@@ -74,8 +76,9 @@ def found(model, row_id: int, what: str):
 
 
 def init_app(app: Flask):
-    from . import (views_accounts, views_actions, views_auth, views_language, views_points,  # noqa: F401
-                   views_pos, views_pos_rseries, views_programs, views_reports, views_review, views_tokens)
+    from . import (views_accounts, views_actions, views_auth, views_language, views_pickers,  # noqa: F401
+                   views_points, views_pos, views_pos_rseries, views_programs, views_reports, views_review,
+                   views_tokens)
     from ..member_cards import web as _member_cards_web  # noqa: F401  (member card pages)
     from ..messages import web as _messages_web  # noqa: F401  (message lists)
 

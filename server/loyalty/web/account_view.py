@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from .audit_view import describe
 from ..models import Account, AuditLog, Card, PosLink, Program, Punch, Redemption, Sale
 
 STATUS_LABELS = {"open": _l("Open"), "complete": _l("Reward available"), "redeemed": _l("Redeemed"),
@@ -77,8 +78,8 @@ def account_page(account: Account) -> dict:
         "cards": card_views(account.id),
         "redemptions": list(Redemption.select(Redemption, Program).join(Program)
                             .where(Redemption.account == account.id).order_by(Redemption.id.desc())),
-        "audit": list(AuditLog.select().where(AuditLog.account_id.in_(ids)).order_by(AuditLog.id.desc())
-                      .limit(300)),
+        "audit": describe(list(AuditLog.select().where(AuditLog.account_id.in_(ids))
+                               .order_by(AuditLog.id.desc()).limit(300))),
         "programs": list(Program.select().where((Program.status == "active") & (Program.kind == "punch"))
                          .order_by(Program.name)),
         **points_page(account.id),

@@ -38,8 +38,8 @@ def account_edit(account_id):
     return render_template("account_edit.html", account=get_account(account_id))
 
 
-def account_form_data(form) -> dict:
-    """The edit form as the API's update body, validated by the same schema."""
+def account_form_data(form, schema=AccountUpdateSchema) -> dict:
+    """The edit (or create) form as the API's body, validated by the same schema."""
     data = {k: form.get(k, "").strip() for k in ("first_name", "last_name", "email", "phone", "notes")}
     data["address"] = {k: form.get(f"address_{k}", "").strip() or None for k in ADDRESS_KEYS}
     if not any(data["address"].values()):
@@ -49,7 +49,7 @@ def account_form_data(form) -> dict:
     if form.get("language"):
         data["language"] = form["language"]
     data["consent_source"] = form.get("consent_source", "").strip() or "staff app"
-    return AccountUpdateSchema(partial=True).load(data)
+    return schema(partial=schema is AccountUpdateSchema).load(data)
 
 
 @bp.post("/accounts/<id:account_id>/edit")

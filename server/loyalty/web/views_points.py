@@ -19,10 +19,11 @@ from ..programs.points_rules import REWARD_KINDS, RULE_TYPES, PointsProgramSchem
 from ..programs.points_words import describe_exclusions, describe_reward, describe_rule, preview_earn
 from . import bp, found
 from .security import needs
-from .views_reports import csv_response
+from .downloads import Column, table_response, wanted_format
 
 EMPTY_ROWS = 2  # blank rule and reward rows under the existing ones
-MONTH_COLUMNS = ("month", "program", "earned", "spent", "adjusted", "expired")
+MONTH_COLUMNS = [Column("month"), Column("program", width=30)] + [
+    Column(k, "int") for k in ("earned", "spent", "adjusted", "expired")]
 
 
 def _codes(text: str) -> tuple[list, list]:
@@ -181,6 +182,7 @@ def points_adjust(account_id):
 @needs("staff")
 def points_report():
     months = by_month()
-    if request.args.get("format") == "csv":
-        return csv_response(iter(months), MONTH_COLUMNS, "points-by-month.csv")
+    fmt = wanted_format(request.args.get("format"))
+    if fmt:
+        return table_response(fmt, [("Points", MONTH_COLUMNS, iter(months))], "points-by-month")
     return render_template("points_report.html", programs=outstanding(), months=months)

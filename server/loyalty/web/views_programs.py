@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
+from marshmallow import ValidationError
 
 from ..domain.program_codes import parse_codes_csv
-from ..domain.programs import REQUIRABLE_FIELDS, REWARD_RULES, create_program, program_dict, update_program
+from ..domain.programs import REQUIRABLE_FIELDS, create_program, program_dict, update_program
 from ..domain.reports import card_counts
 from ..errors import ValidationFailed
 from ..models import Program
@@ -27,8 +28,35 @@ def split_codes(text: str) -> list[str]:
     return [c.strip() for c in re.split(r"[\r\n,;]+", text or "") if c.strip()]
 
 
-def program_form_data(form, partial=False) -> dict:
-    """The program form as the API's body, validated by the same schema."""
+class ProgramFormSchema(ProgramSchema):
+    """The staff app's program form: a program may be created before its codes (often imported right after)."""
+
+    def check(self, data, **kwargs):  # replaces ProgramSchema's "at least one code" rule (no hook here)
+        return None
+
+
+# The reward rules as a manager reads them (the stored names are for the API).
+RULE_WORDS = {
+    "lesser_or_equal": _l("The free item is worth at most the lowest price paid for an item on the card"),
+    "most_frequent": _l("The free item is the item bought most often on the card"),
+}
+
+
+def program_summary(program) -> str:
+    """'Buy 12, get the 13th free. The free item is ...; complete the card within 730 days of its first purchase.'"""
+    values = program if isinstance(program, dict) else program_dict(program, codes=[])
+    text = _("Buy %(num)s, the next one is free.", num=values["buy_quantity"]) + " " + \
+        str(RULE_WORDS.get(values["reward_rule"], values["reward_rule"]))
+    if values.get("window_days"):
+        text += "; " + _("complete the card within %(days)s days of its first purchase", days=values["window_days"])
+    if values.get("requires"):
+        text += "; " + _("needed before the reward: %(fields)s", fields=", ".join(values["requires"]))
+    return text + "."
+
+
+def program_form_data(form, files=None) -> dict:
+    """The program form as the API's body, validated by the same rules; codes typed in the form plus any read from
+    an uploaded CSV file."""
     data = {k: form.get(k, "").strip() for k in ("name", "manufacturer", "distributor", "reward_rule")}
     errors = {}
     for key in INT_FIELDS:
@@ -40,20 +68,42 @@ def program_form_data(form, partial=False) -> dict:
             data[key] = int(raw)
         except ValueError:
             errors[key] = ["a whole number"]
+    if data.get("buy_quantity") is None and "buy_quantity" not in errors:
+        errors["buy_quantity"] = ["how many purchases earn the reward?"]
     if errors:
-        raise ValidationFailed("some numbers are not whole numbers", fields=errors)
-    if data["buy_quantity"] is None:
-        raise ValidationFailed("how many purchases earn the reward?", fields={"buy_quantity": ["required"]})
+        raise ValidationFailed("some fields are not valid", fields=errors)
     data["requires"] = [f for f in form.getlist("requires") if f]
     data["upcs"], data["skus"] = split_codes(form.get("upcs")), split_codes(form.get("skus"))
-    return ProgramSchema(partial=partial).load(data)
+    upload = (files or {}).get("file")
+    if upload is not None and upload.filename:
+        read = parse_codes_csv(upload.read())
+        data["upcs"] += [c for c in read.upcs if c not in data["upcs"]]
+        data["skus"] += [c for c in read.skus if c not in data["skus"]]
+    return ProgramFormSchema().load(data)
+
+
+def _form_again(program, status: int = 422, errors: dict | None = None):
+    """The form as it was posted, with what was wrong, instead of an error page that loses the typing."""
+    values = {k: request.form.get(k, "") for k in ("name", "manufacturer", "distributor", "buy_quantity",
+                                                    "reward_rule", "window_days", "multi_purchase_threshold")}
+    values["requires"] = request.form.getlist("requires")
+    values["upcs"], values["skus"] = request.form.get("upcs", ""), request.form.get("skus", "")
+    return render_template("program_form.html", program=program, values=values, rules=RULE_WORDS,
+                           requirable=REQUIRABLE_FIELDS, errors=errors or {}, summary=None,
+                           counts=card_counts().get(program.id, {}) if program else {}), status
+
+
+def _errors_of(exc) -> dict:
+    if isinstance(exc, ValidationError):
+        return exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages}
+    return exc.fields or {"form": [exc.message]}
 
 
 @bp.get("/programs")
 @needs("staff")
 def programs():
     rows = list(Program.select().order_by(Program.status, Program.name))
-    return render_template("programs.html", programs=rows, counts=card_counts())
+    return render_template("programs.html", programs=rows, counts=card_counts(), summary=program_summary)
 
 
 @bp.get("/programs/new")
@@ -61,15 +111,19 @@ def programs():
 def program_new():
     return render_template("program_form.html", program=None, values={"buy_quantity": 12, "reward_rule":
                            "lesser_or_equal", "multi_purchase_threshold": 1, "requires": []},
-                           rules=REWARD_RULES, requirable=REQUIRABLE_FIELDS)
+                           rules=RULE_WORDS, requirable=REQUIRABLE_FIELDS, errors={}, summary=None)
 
 
 @bp.post("/programs/new")
 @needs("manager")
 def program_create():
-    program = create_program(program_form_data(request.form), g.actor)
+    try:
+        data = program_form_data(request.form, request.files)
+    except (ValidationError, ValidationFailed) as exc:
+        return _form_again(None, errors=_errors_of(exc))
+    program = create_program(data, g.actor)
     flash(_("Program %(name)s created.", name=program.name))
-    return redirect(url_for("web.programs"))
+    return redirect(url_for("web.program_edit", program_id=program.id))
 
 
 @bp.get("/programs/<id:program_id>")
@@ -79,8 +133,9 @@ def program_edit(program_id):
     if program.kind == "points":
         return redirect(url_for("web.points_program_edit", program_id=program.id))
     values = program_dict(program)
-    return render_template("program_form.html", program=program, values=values, rules=REWARD_RULES,
-                           requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}))
+    return render_template("program_form.html", program=program, values=values, rules=RULE_WORDS,
+                           requirable=REQUIRABLE_FIELDS, counts=card_counts().get(program.id, {}), errors={},
+                           summary=program_summary(values))
 
 
 @bp.post("/programs/<id:program_id>")
@@ -89,9 +144,10 @@ def program_update(program_id):
     program = _get(program_id)
     if program.kind == "points":  # a points program has its own form
         return redirect(url_for("web.points_program_edit", program_id=program.id))
-    data = program_form_data(request.form, partial=True)
-    if not data.get("upcs") and not data.get("skus"):
-        raise ValidationFailed(_("list at least one qualifying UPC or SKU"), fields={"upcs": [_("required")]})
+    try:
+        data = program_form_data(request.form, request.files)
+    except (ValidationError, ValidationFailed) as exc:
+        return _form_again(program, errors=_errors_of(exc))
     update_program(program.id, data, g.actor)
     flash(_("Program %(name)s saved.", name=program.name))
     return redirect(url_for("web.program_edit", program_id=program.id))
@@ -130,7 +186,7 @@ def program_import(program_id):
         if mode == "add":
             current = program_dict(program)
             upcs, skus = current["upcs"] + upcs, current["skus"] + skus
-        data = ProgramSchema(partial=True).load({"upcs": upcs, "skus": skus})
+        data = ProgramSchema(partial=True).load({"upcs": sorted(set(upcs)), "skus": sorted(set(skus))})
         update_program(program.id, data, g.actor)
         flash(_("%(name)s: qualifying codes imported (%(upcs)s UPCs, %(skus)s SKUs).", name=program.name,
                 upcs=len(data["upcs"]), skus=len(data["skus"])))
