@@ -100,3 +100,19 @@ def test_confirm_email_link(client, dana):
     client.get(f"/me/confirm/{token}")
     assert AuditLog.select().where(AuditLog.action == "email.confirm").count() == 1
     assert client.get(f"/me/confirm/{token}x").status_code == 404
+
+
+def test_the_page_of_a_french_account_is_in_quebec_french(client, api, program):
+    r = api.post("/api/v1/accounts", {"first_name": "Josée", "last_name": "Tremblay", "email": "josee@example.com",
+                                      "email_consent": True, "language": "fr"})
+    assert r.status_code == 201, r.get_json()
+    josee = r.get_json()
+    code = create_batch("b", 1, "test")[1][0]
+    assign(code, "test", account_id=josee["id"])
+    page = client.get(page_path(josee["id"]), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Bonjour Josée" in page
+    assert "Présentez-la à la caisse." in page and "Cartes à points" in page
+    assert "Nos messages" in page and "Courriels sur mes récompenses" in page
+    for english in ("Hello Josée", "Show this at the counter", "Punch cards", "Messages from us", "Recent activity",
+                    "Emails about my rewards", "Text messages", "Nothing yet"):
+        assert english not in page

@@ -233,3 +233,19 @@ def test_inbound_stop_ends_sms_consent_with_an_audit_row(app, api, client, stand
         assert AuditLog.select().where((AuditLog.account_id == acct["id"]) & (AuditLog.actor == "sms")).count() == 1
     api.post(f"/api/v1/accounts/{dana['id']}/links", {})  # unrelated call must not re-enable anything
     assert Account.get_by_id(dana["id"]).sms_consent is False
+
+
+def test_a_french_account_gets_its_welcome_email_and_sms_in_quebec_french(app, api, smtp, standin):
+    josee = new_account(api, first_name="Josée", email="josee@example.com", email_consent=True,
+                        phone="514-555-0198", sms_consent=True, language="fr")
+    run_once()
+    mail = [m for m in smtp.messages if m["To"] == "josee@example.com"][0]
+    assert mail["Subject"] == "Bienvenue au programme de récompenses de Paws & Co"
+    body = text_of(mail)
+    assert "Bonjour Josée," in body and "Se désabonner de ces courriels" in body
+    assert "Hello" not in body and "Unsubscribe" not in body and "Welcome" not in body
+    html_body = mail.get_body(preferencelist=("html",)).get_content()
+    assert '<html lang="fr">' in html_body and "Voir mes cartes et mes récompenses" in html_body
+    assert "Hello" not in html_body and "See my cards" not in html_body
+    item = OutboxItem.get((OutboxItem.account_id == josee["id"]) & (OutboxItem.kind == "email"))
+    assert item.payload["subject"] == "Bienvenue au programme de récompenses de Paws & Co"

@@ -12,6 +12,7 @@ from ..domain.accounts import get_account, update_account
 from ..domain.cards import account_cards
 from ..domain.contacts import ContactError, normalize_email
 from ..errors import NotFound
+from ..i18n import in_language
 from ..member_cards.domain import active_cards
 from ..member_cards.codes import grouped
 from ..member_cards.render import qr_svg
@@ -94,11 +95,12 @@ def page(token):
     member = active_cards(account.id)
     points = [p for p in KINDS["points"].account_summary(account.id, True) if p["balance"] or p["status"] == "active"] \
         if "points" in KINDS else []
-    return render_template(
-        "customer/page.html", account=account, token=token, cards=[c for c in cards if c["status"] == "open"],
-        rewards=[c for c in cards if c["status"] == "complete"], points=points,
-        member=[{"code": c.code, "display": grouped(c.code), "qr": qr_svg(c.code, scale=8)} for c in member],
-        activity=recent_activity(account.id), saved=request.args.get("saved"))
+    with in_language(account.language):
+        return render_template(
+            "customer/page.html", account=account, token=token, cards=[c for c in cards if c["status"] == "open"],
+            rewards=[c for c in cards if c["status"] == "complete"], points=points,
+            member=[{"code": c.code, "display": grouped(c.code), "qr": qr_svg(c.code, scale=8)} for c in member],
+            activity=recent_activity(account.id), saved=request.args.get("saved"))
 
 
 @bp.post("/me/<token>/consent")
@@ -132,5 +134,6 @@ def confirm_email(token):
                                                 & (EmailConfirmation.address == email)).exists():
             EmailConfirmation.create(account_id=account.id, address=email)
             record("customer", "email.confirm", "account", account.id, account_id=account.id, address=email)
-    return render_template("customer/confirmed.html", email=email,
-                           page_url=url_for("customer.page", token=links.page_token(account.id)))
+    with in_language(account.language):
+        return render_template("customer/confirmed.html", email=email,
+                               page_url=url_for("customer.page", token=links.page_token(account.id)))

@@ -8,6 +8,9 @@ import email.utils
 from email.message import EmailMessage
 
 from flask import current_app, render_template
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from ..i18n import in_language
 
 from ..member_cards import render as card_images
 from ..member_cards.codes import grouped
@@ -16,10 +19,10 @@ from . import links
 
 # template -> (subject, marketing?). Marketing mail needs email consent and carries an unsubscribe link.
 EMAILS = {
-    "card": ("Your member card at {store}", False),
-    "signin": ("Your link to your {store} rewards", False),
-    "welcome": ("Welcome to {store} rewards", True),
-    "reward": ("A reward is waiting for you at {store}", True),
+    "card": (_l("Your member card at %(store)s"), False),
+    "signin": (_l("Your link to your %(store)s rewards"), False),
+    "welcome": (_l("Welcome to %(store)s rewards"), True),
+    "reward": (_l("A reward is waiting for you at %(store)s"), True),
 }
 
 
@@ -27,8 +30,12 @@ def store() -> str:
     return current_app.config["STORE_NAME"]
 
 
-def subject(template: str) -> str:
-    return EMAILS[template][0].format(store=store())
+def subject(template: str, account: Account | None = None) -> str:
+    """In the account's language when given, else in the current one."""
+    if account is not None:
+        with in_language(account.language):
+            return subject(template)
+    return str(EMAILS[template][0]) % {"store": store()}
 
 
 def is_marketing(template: str) -> bool:
@@ -38,14 +45,17 @@ def is_marketing(template: str) -> bool:
 def sms_body(template: str, account: Account, params: dict, *, with_link: bool = True) -> str:
     """SMS text, with the opt-out sentence carriers expect. Without ``with_link``: the text staff see in the
     message list (the customer's page link is a key to their page: it is made only when sending)."""
-    if template == "welcome":
-        link = links.page_url(account.id) if with_link else "(link to their page)"
-        text = f"{store()}: you're in our rewards program, {account.first_name}. Your card and rewards: {link}"
-    elif template == "reward":
-        text = f"{store()}: {params.get('program', 'a card')} is complete, a reward is waiting for you."
-    else:
-        raise ValueError(f"no SMS template {template!r}")
-    return text + " Reply STOP to opt out."
+    with in_language(account.language):
+        if template == "welcome":
+            link = links.page_url(account.id) if with_link else _("(link to their page)")
+            text = _("%(store)s: you're in our rewards program, %(name)s. Your card and rewards: %(link)s",
+                     store=store(), name=account.first_name, link=link)
+        elif template == "reward":
+            text = _("%(store)s: %(program)s is complete, a reward is waiting for you.", store=store(),
+                     program=params.get("program") or _("a card"))
+        else:
+            raise ValueError(f"no SMS template {template!r}")
+        return text + " " + _("Reply STOP to opt out.")
 
 
 def _mail_domain() -> str:
@@ -53,6 +63,12 @@ def _mail_domain() -> str:
 
 
 def build_email(item_id: int, template: str, to: str, account: Account, params: dict) -> EmailMessage:
+    """The email in the account's language (Account.language)."""
+    with in_language(account.language):
+        return _build_email(item_id, template, to, account, params)
+
+
+def _build_email(item_id: int, template: str, to: str, account: Account, params: dict) -> EmailMessage:
     context = {"store": store(), "account": account, "params": params, "page_url": links.page_url(account.id)}
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]

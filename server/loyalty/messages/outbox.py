@@ -36,7 +36,7 @@ def queue_email(account: Account, template: str, *, params: dict | None = None,
     if marketing and not account.email_consent:
         return None
     return enqueue(EMAIL, {"template": template, "to": account.email, "marketing": marketing,
-                           "subject": compose.subject(template), "params": params or {}},
+                           "subject": compose.subject(template, account), "params": params or {}},
                    account_id=account.id, dedupe_key=dedupe_key)
 
 

@@ -7,6 +7,7 @@ import hmac
 from flask import Blueprint, abort, current_app, render_template, request
 
 from ..domain.accounts import update_account
+from ..i18n import in_language
 from ..domain.contacts import ContactError, normalize_phone
 from ..models import Account
 from ..web import SECURITY_HEADERS
@@ -42,7 +43,8 @@ def unsubscribe_page(token):
     if account is None:
         return render_template("messages/unsubscribe.html", state="invalid"), 404
     # GET only asks (mail scanners follow links); the button, or the mail app's one-click POST, unsubscribes.
-    return render_template("messages/unsubscribe.html", state="ask", email=email, token=token)
+    with in_language(account.language):
+        return render_template("messages/unsubscribe.html", state="ask", email=email, token=token)
 
 
 @bp.post("/unsubscribe/<token>")
@@ -53,7 +55,8 @@ def unsubscribe(token):
     if account.email_consent and (account.email or "").lower() == email.lower():
         update_account(account.id, {"email_consent": False, "consent_source": "unsubscribe link"},
                        "customer", current_app.config["PHONE_REGION"])
-    return render_template("messages/unsubscribe.html", state="done", email=email)
+    with in_language(account.language):
+        return render_template("messages/unsubscribe.html", state="done", email=email)
 
 
 @bp.post("/webhooks/sms")
