@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 
 from flask import g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from ..audit import record
 from ..db import write_transaction
@@ -45,7 +46,7 @@ def pos_rseries_authorize():
 
     client_id = (request.args.get("client_id") or "").strip()
     if not client_id:
-        return _page(422, error="R-Series: the client id is needed to ask for a code.",
+        return _page(422, error=_("R-Series: the client id is needed to ask for a code."),
                      rseries_form={k: request.args.get(k, "") for k in RSERIES_FIELDS})
     return redirect(auth.authorize_url(client_id, url_for("rseries.oauth_return", _external=True),
                                        secrets.token_urlsafe(16),
@@ -68,8 +69,8 @@ def pos_rseries_connect():
         return _page(exc.status, rseries_form=form, error=exc.message, fields=exc.fields)
     except XSeriesError as exc:  # the code refused, or R-Series unreachable: never a token in its text
         return _page(400, rseries_form=form, error=str(exc))
-    return _page(done=f"Connected '{conn.prefix}' to R-Series account {conn.base_url.rsplit('/', 1)[-1]}; the "
-                      "tokens are stored encrypted and refreshed as needed.")
+    return _page(done=_("Connected '%(name)s' to R-Series account %(account)s; the tokens are stored encrypted and "
+                        "refreshed as needed.", name=conn.prefix, account=conn.base_url.rsplit('/', 1)[-1]))
 
 
 @bp.post("/pos/<id:conn_id>/settings")
@@ -84,5 +85,7 @@ def pos_settings(conn_id):
     with write_transaction():
         PosConnection.update(create_pos_customers=value == "yes").where(PosConnection.id == conn.id).execute()
         record(g.actor, "pos.settings", "pos_connection", conn.id, create_pos_customers=value == "yes")
-    return _page(done=f"'{conn.prefix}': new loyalty accounts are {'' if value == 'yes' else 'no longer '}"
-                      "created as POS customers.")
+    if value == "yes":
+        return _page(done=_("'%(name)s': new loyalty accounts are created as POS customers.", name=conn.prefix))
+    return _page(done=_("'%(name)s': new loyalty accounts are no longer created as POS customers.",
+                        name=conn.prefix))
