@@ -125,3 +125,13 @@ def test_json_nul_check_finds_keys_and_deep_values():
     assert bounds.refusal({"a\u0000": 1})
     assert bounds.refusal(json.loads("[" * 40 + "]" * 40))
     assert bounds.refusal({"a": [{"b": "fine"}]}) is None
+
+
+def test_refusals_are_in_french_for_a_french_register_with_the_same_codes(api):
+    headers = {"Authorization": f"Bearer {api.token}", "Accept-Language": "fr-CA"}
+    nul = error(api.client.get("/api/v1/accounts?q=da%00na", headers=headers), 400, "bad_request")
+    assert nul["message"] == "l'adresse contient un caractère NUL"
+    body = '{"sale": ' + "[" * 40 + "]" * 40 + "}"
+    deep = error(api.client.post("/api/v1/sales/commit", data=body, content_type="application/json",
+                                 headers=headers), 400, "malformed_json")
+    assert "imbriqué" in deep["message"] and "nested" not in deep["message"]

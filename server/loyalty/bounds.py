@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 from werkzeug.routing import IntegerConverter
 
@@ -78,10 +79,10 @@ def refusal(value, max_depth: int = MAX_DEPTH, check_nul: bool = True) -> str | 
         item, depth = stack.pop()
         if isinstance(item, str):
             if check_nul and "\x00" in item:
-                return "the JSON holds a NUL character (\\u0000)"
+                return _("the JSON holds a NUL character (\\u0000)")
         elif isinstance(item, (dict, list)):
             if depth >= max_depth:
-                return f"the JSON is nested more than {max_depth} levels deep"
+                return _("the JSON is nested more than %(num)d levels deep", num=max_depth)
             children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
     return None
@@ -97,7 +98,7 @@ def loads(text: str | bytes, *, nul_ok: bool = False):
     try:
         value = json.loads(text)
     except RecursionError:  # the C parser stops at the interpreter's recursion limit
-        raise InputRefused(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+        raise InputRefused(_("the JSON is nested more than %(num)d levels deep", num=MAX_DEPTH)) from None
     reason = refusal(value, check_nul=not nul_ok)
     if reason:
         raise InputRefused(reason)

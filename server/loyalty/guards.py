@@ -3,6 +3,7 @@ and the security headers on every answer (JSON, error pages and 404/405 included
 from __future__ import annotations
 
 from flask import Flask, request
+from flask_babel import gettext as _
 
 from .bounds import IdConverter, InputRefused, has_nul
 
@@ -26,10 +27,10 @@ def _refuse_nul():
     staff form is a 400 before any view runs. JSON bodies are checked where they are parsed (bounds.loads);
     webhook forms are read raw for their signature, so they check their own fields."""
     if has_nul(request.path) or any(has_nul(k) or has_nul(v) for k, v in request.args.items(multi=True)):
-        raise InputRefused("the address holds a NUL character")
+        raise InputRefused(_("the address holds a NUL character"))
     if request.blueprint == "web" and request.method == "POST" and any(
             has_nul(k) or has_nul(v) for k, v in request.form.items(multi=True)):
-        raise InputRefused("the form holds a NUL character")
+        raise InputRefused(_("the form holds a NUL character"))
 
 
 def _security_headers(response):

@@ -13,6 +13,7 @@ import logging
 from urllib.parse import parse_qs
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from .. import bounds
 from ..audit import record
@@ -35,10 +36,10 @@ def _form(raw: bytes) -> dict:
     try:
         parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
-        raise LoyaltyError("the body is not UTF-8", code="bad_request") from None
+        raise LoyaltyError(_("the body is not UTF-8"), code="bad_request") from None
     form = {key: values[0] for key, values in parsed.items()}
     if any(bounds.has_nul(key) or bounds.has_nul(value) for key, value in form.items()):
-        raise bounds.InputRefused("the form holds a NUL character")
+        raise bounds.InputRefused(_("the form holds a NUL character"))
     return form
 
 
@@ -83,11 +84,12 @@ def receive(prefix: str):
     try:
         payload = bounds.loads(form.get("payload") or "")
     except bounds.InputRefused as exc:
-        raise LoyaltyError(f"the 'payload' field is refused: {exc}", code="malformed_json") from None
+        raise LoyaltyError(_("the 'payload' field is refused: %(reason)s", reason=exc),
+                           code="malformed_json") from None
     except ValueError:
-        raise LoyaltyError("the 'payload' field is not JSON", code="malformed_json") from None
+        raise LoyaltyError(_("the 'payload' field is not JSON"), code="malformed_json") from None
     if not isinstance(payload, dict):
-        raise LoyaltyError("the 'payload' field must be a JSON object", code="malformed_json")
+        raise LoyaltyError(_("the 'payload' field must be a JSON object"), code="malformed_json")
     # The form's type is trusted only when the signature covers it: a body signed over its payload alone and
     # re-labelled (a sale posted as customer.update) would otherwise store junk under the wrong handler.
     event_type = ((form.get("type") or "").strip().lower() if signed == "body" else "") or _infer_type(payload)
