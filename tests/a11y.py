@@ -26,6 +26,7 @@ _STATE_JS = """
 if (document.readyState !== 'complete') return null;
 const scheme = location.protocol;
 if (!['http:', 'https:', 'chrome-extension:'].includes(scheme)) return null;
+if (document.contentType !== 'text/html') return null;  // JSON or an image Chromium renders: not our page
 const params = [...new URLSearchParams(location.search).keys()].sort().join(',');
 const host = document.getElementById('loyalty-bridge-panel-host');
 const panel = host && !host.hidden && host.shadowRoot && host.shadowRoot.querySelector('.panel');
