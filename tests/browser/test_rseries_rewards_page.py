@@ -70,7 +70,7 @@ def test_rewards_page_links_commits_and_refunds_and_the_poller_counts_the_sale_o
     page.wait_text(f"{ACANA} 7 of 12", "ACANA Wild Prairie Dog Food 25 lb × 1")
     page.d.save_screenshot(str(tmp_path / "rewards-sale.png"))
     page.click("button.commit")
-    page.wait_text("No items on current sale")
+    page.wait_text("Everything on this sale is committed.")
     assert "8 of 12" in page.status()
     with store.app.app_context():
         from loyalty.domain.accounts import live_link

@@ -9,6 +9,8 @@ register's sign-in (a register token kept in the browser, or a staff session).
 """
 from __future__ import annotations
 
+import functools
+import json
 import os
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
@@ -45,9 +47,27 @@ def _security_headers(response):
 
 # The extension files the page loads, in the order the manifest and the service worker load them.
 WORKER_FILES = ("lib/api.js", "lib/queue.js", "background.js")
-PANEL_FILES = ("content/registry.js", "content/dom.js", "content/panel-style.js", "content/panel.js",
-               "content/panel-checkout.js", "content/panel-accounts.js", "content/panel-rewards.js")
 OPTIONAL_FILES = ("lib/i18n.js", "content/i18n.js")  # the extension's translations, when it has them
+# What the page does not take from the manifest's content scripts: the POS adapters and the POS button (the page
+# brings its own adapter, fed by the R-Series API).
+NOT_ON_THE_PAGE = ("content/adapters/", "content/button.js", "content/main.js")
+
+
+@functools.lru_cache(maxsize=4)
+def _panel_files(directory: str) -> tuple:
+    """The panel's files in the manifest's order, read from the manifest so that a flow file added to the
+    extension (points, scan, ...) is loaded here too: the two must never run different flows."""
+    try:
+        with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as f:
+            scripts = json.load(f)["content_scripts"][0]["js"]
+    except (OSError, ValueError, LookupError):
+        return ()
+    return tuple(s for s in scripts if s.startswith("content/") and s not in OPTIONAL_FILES
+                 and not s.startswith(NOT_ON_THE_PAGE))
+
+
+def panel_files() -> tuple:
+    return _panel_files(extension_dir())
 # R-Series may add ids to the button's address; these are the names accepted (none is documented).
 # A cashier is waiting: one quick retry, then say so (the poller, not the page, is what must never miss a sale).
 PAGE_POLICY = RetryPolicy(attempts=2, base_delay=0.5, timeout=10, longest_wait=5)
@@ -78,7 +98,7 @@ def rewards_page():
     user = current_user()
     tab = "refund" if request.args.get("tab") == "refund" else "sale"
     # The translations (when the extension has them) load before the code that uses them.
-    order = OPTIONAL_FILES[:1] + WORKER_FILES + OPTIONAL_FILES[1:] + PANEL_FILES
+    order = OPTIONAL_FILES[:1] + WORKER_FILES + OPTIONAL_FILES[1:] + panel_files()
     files = [f for f in order if f not in OPTIONAL_FILES or os.path.exists(os.path.join(extension_dir(), f))]
     config = {
         "tab": tab, "sale_id": _first(SALE_PARAMS), "register_id": _first(REGISTER_PARAMS),
@@ -93,7 +113,7 @@ def rewards_page():
 @bp.get("/rewards/ext/<path:name>")
 def extension_static(name):
     """Only the extension files the page runs: never the folder."""
-    if name not in WORKER_FILES + PANEL_FILES + OPTIONAL_FILES and not name.startswith("_locales/"):
+    if name not in WORKER_FILES + panel_files() + OPTIONAL_FILES and not name.startswith("_locales/"):
         abort(404)
     directory = extension_dir()
     if not os.path.isdir(directory):
