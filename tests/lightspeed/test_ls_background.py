@@ -67,3 +67,28 @@ def test_the_worker_polls_rseries_sales(rfake, api, program):
     assert POLL_JOB in JOBS
     assert POLL_JOB in run_once()["jobs"]
     assert Sale.get(Sale.pos_sale_id == sale["saleID"]).source == "poller"
+
+
+def test_staff_see_a_pos_customer_the_pos_refused_for_now_on_the_pos_page(connection, fake, api, app):
+    """The POS is down: the account exists, and the managers' POS page shows who waits and why."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "web"))
+    from loyalty.auth import create_user
+    from webtools import PASSWORD, Web, text
+
+    _create_customers(connection)
+    fake.fail(500, times=2, resource="create customers")
+    _new_account(api)
+    run_once()
+    create_user("boss", "manager", PASSWORD)
+    web = Web(app.test_client())
+    web.signin("boss")
+    page = text(web.get("/pos"))
+    assert "Customers still to create in the POS" in page
+    row = page[page.index("Customers still to create in the POS"):]
+    assert "Dana Whitfield" in row and "waiting" in row and "HTTP 500" in row
+
+    run_once(now=utcnow() + dt.timedelta(hours=1))
+    assert "Customers still to create in the POS" not in text(web.get("/pos")), "sent: nothing waits any more"

@@ -42,10 +42,11 @@ def _page(status: int = 200, **context):
              .order_by(PosConnection.id)]
     context.setdefault("form", {})
     context.setdefault("rseries_form", {"code": request.args.get("rseries_code", "")[:200]})
+    from ..lightspeed.background_work import pos_customer_queue
     from .views_pos_rseries import describe_all
 
     return render_template("pos.html", connections=conns, resources=list(RESOURCES), rseries=describe_all(),
-                           **context), status
+                           pos_customers=pos_customer_queue(), **context), status
 
 
 @bp.get("/pos")
