@@ -49,14 +49,7 @@ def connect(prefix: str, token: str, webhook_secret: str, actor: str, *, base_ur
     values = {"base_url": url, "api_version": api_version, "token_encrypted": vault.encrypt(token.strip()),
               "webhook_secret_encrypted": vault.encrypt(webhook_secret.strip()), "updated_at": now}
     with write_transaction():
-        conn = PosConnection.get_or_none(PosConnection.prefix == prefix)
-        if conn is None:
-            conn = PosConnection.create(prefix=prefix, created_by=actor, created_at=now, **values)
-            action = "pos.connect"
-        else:
-            PosConnection.update(**values).where(PosConnection.id == conn.id).execute()
-            conn = PosConnection.get_by_id(conn.id)
-            action = "pos.reconnect"
+        conn, action = upsert_connection(prefix, actor, now, values)
         record(actor, action, "pos_connection", conn.id, prefix=prefix, base_url=redact_url(url),
                api_version=api_version)
     return conn
@@ -102,3 +95,13 @@ def client_for(conn: PosConnection, **kwargs) -> XSeriesClient:
 
 def webhook_secret(conn: PosConnection) -> str:
     return vault.decrypt(conn.webhook_secret_encrypted)
+
+
+def upsert_connection(prefix: str, actor: str, now, values: dict) -> tuple[PosConnection, str]:
+    """Create the connection of ``prefix`` or replace its values, inside the caller's transaction; answers it
+    and the audit action that says which ("pos.connect" or "pos.reconnect"). X-Series and R-Series share it."""
+    conn = PosConnection.get_or_none(PosConnection.prefix == prefix)
+    if conn is None:
+        return PosConnection.create(prefix=prefix, created_by=actor, created_at=now, **values), "pos.connect"
+    PosConnection.update(**values).where(PosConnection.id == conn.id).execute()
+    return PosConnection.get_by_id(conn.id), "pos.reconnect"

@@ -23,6 +23,7 @@ from ...errors import NotFound, ValidationFailed
 from ...models import utcnow
 from .. import vault
 from ..client import BadToken, Unavailable, XSeriesError
+from ..connections import upsert_connection
 from ..models import PosConnection
 from .models import SYSTEM, RSeriesAccount
 
@@ -145,13 +146,7 @@ def connect(code: str, *, client_id: str, client_secret: str, actor: str, redire
                   # Nothing to keep here for R-Series: the tokens live in RSeriesAccount, as one pair.
                   "token_encrypted": vault.encrypt(""), "webhook_secret_encrypted": vault.encrypt(""),
                   "updated_at": now, "system": SYSTEM}
-        if conn is None:
-            conn = PosConnection.create(prefix=prefix, created_by=actor, created_at=now, **values)
-            action = "pos.connect"
-        else:
-            PosConnection.update(**values).where(PosConnection.id == conn.id).execute()
-            conn = PosConnection.get_by_id(conn.id)
-            action = "pos.reconnect"
+        conn, action = upsert_connection(prefix, actor, now, values)
         oauth = {"account_id": account_id, "api_root": api_root.rstrip("/"), "token_url": token_url,
                  "client_id": client_id.strip(), "client_secret_encrypted": vault.encrypt(client_secret.strip()),
                  "tokens_encrypted": _seal(tokens), "expires_at": tokens.expires_at, "refreshed_at": now}
