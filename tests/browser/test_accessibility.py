@@ -2,9 +2,6 @@
 found from the URL map, so a new page is checked the day it is added), the demo POS, the extension's options page
 and the panel in its views. Every other browser test is checked as it goes too (tests/a11y.py); this test makes
 sure no page or view depends on some other test happening to visit it."""
-import re
-import warnings
-
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -13,55 +10,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y import assert_accessible
 from posdriver import OPTIONS_URL, Pos, dead_url, set_server_url
+from sitemap import page_urls
 
 pytestmark = pytest.mark.browser
-
-NOT_PAGES = ("static", "api", "openapi", "health")
-
-
-def sample_arguments(app):
-    """Values for each route argument a staff page takes: every demo account (their cards are in every state),
-    every program. A page whose argument has no sample here is left out of the sweep, with a warning."""
-    from loyalty.member_cards.domain import assign, create_batch
-    from loyalty.messages import links
-    from loyalty.models import Account, Program
-
-    with app.app_context():
-        accounts = [a.id for a in Account.select().order_by(Account.id)]
-        batch, codes = create_batch("Counter cards", 3, "test")
-        assign(codes[0], "test", account_id=accounts[0])  # the account page with a member card, a card assigned
-        return {"account_id": accounts,
-                "program_id": [p.id for p in Program.select().order_by(Program.id)],
-                "batch_id": [batch.id], "purpose": ["merge", "unlink", "split"], "code": codes[:2],
-                # the customer's page by its link; on the unsubscribe and confirm pages the same value is a link
-                # that does not work there, which shows their "this link does not work" page
-                "token": [links.page_token(accounts[0])]}
-
-
-def page_urls(app):
-    samples = sample_arguments(app)
-    urls, unknown = [], []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or any(word in rule.endpoint for word in NOT_PAGES):
-            continue
-        args = sorted(rule.arguments)
-        if not args:
-            urls.append(rule.rule)
-        elif len(args) == 1 and args[0] in samples:
-            urls.extend(rule.rule.split("<")[0] + str(v) + rule.rule.split(">", 1)[1] for v in samples[args[0]])
-        elif all(a in samples for a in args):
-            # Several arguments: each one's samples in turn, the others at their first sample (not every mix).
-            for varied in args:
-                for v in samples[varied]:
-                    values = {a: (v if a == varied else samples[a][0]) for a in args}
-                    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
-                    if url not in urls:
-                        urls.append(url)
-        else:
-            unknown.append(rule.rule)
-    if unknown:  # still checked wherever another browser test opens them (tests/a11y.py)
-        warnings.warn(f"not in the accessibility sweep until sample_arguments() has values for them: {unknown}")
-    return urls
 
 
 def sign_in(driver, base):
