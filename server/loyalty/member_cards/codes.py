@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BODY_LENGTH = 10  # 50 random bits: guessing a valid code is hopeless, a million cards never collide in practice
 CODE_LENGTH = BODY_LENGTH + 1
@@ -44,11 +46,11 @@ def normalize(text: str) -> str:
     raw = "".join((text or "").split()).replace("-", "").upper()
     raw = "".join(_READ_AS.get(c, c) for c in raw)
     if len(raw) != CODE_LENGTH:
-        raise InvalidCode(f"a card code has {CODE_LENGTH} letters and digits")
+        raise InvalidCode(gettext("a card code has %(num)d letters and digits", num=CODE_LENGTH))
     if any(c not in _VALUE for c in raw):
-        raise InvalidCode("a card code has only digits and the letters A-Z (without U)")
+        raise InvalidCode(gettext("a card code has only digits and the letters A-Z (without U)"))
     if check_character(raw[:-1]) != raw[-1]:
-        raise InvalidCode("this is not a card code: its check character does not match (mistyped?)")
+        raise InvalidCode(gettext("this is not a card code: its check character does not match (mistyped?)"))
     return raw
 
 

@@ -1,7 +1,8 @@
 """Member cards: batches, assignment to an account (by email, as K-Series does, or by account), revoke and
-replace, and the register's look-up by a scanned code. No Flask here."""
+replace, and the register's look-up by a scanned code. No Flask here (only gettext for the messages)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from .. import events
@@ -36,9 +37,11 @@ def card_dict(card: MemberCard) -> dict:
 def create_batch(name: str, count: int, actor: str) -> tuple[CardBatch, list[str]]:
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationFailed("a batch needs a name (100 characters at most)", fields={"name": ["1 to 100 characters"]})
+        raise ValidationFailed(_("a batch needs a name (100 characters at most)"),
+                               fields={"name": [_("1 to 100 characters")]})
     if not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
-        raise ValidationFailed(f"a batch has 1 to {MAX_BATCH} cards", fields={"count": [f"1 to {MAX_BATCH}"]})
+        raise ValidationFailed(_("a batch has 1 to %(max)d cards", max=MAX_BATCH),
+                               fields={"count": [_("1 to %(max)d", max=MAX_BATCH)]})
     with write_transaction():
         batch = CardBatch.create(name=name, size=count, created_by=actor)
         codes: set[str] = set()
@@ -83,7 +86,7 @@ def get_card(text: str, *, lock: bool = False) -> MemberCard:
         query = query.for_update()
     card = query.first()
     if card is None:
-        raise NotFound("no member card has this code", code="unknown_card", fields={"code": ["unknown card"]})
+        raise NotFound(_("no member card has this code"), code="unknown_card", fields={"code": [_("unknown card")]})
     return card
 
 
@@ -95,14 +98,14 @@ def _account_for(email: str | None, account_id: int | None) -> Account:
     except ContactError as exc:
         raise ValidationFailed(str(exc), fields={"email": [str(exc)]}) from None
     if not email:
-        raise ValidationFailed("give an email or an account_id", fields={"email": ["required"]})
+        raise ValidationFailed(_("give an email or an account_id"), fields={"email": [_("required")]})
     found = list(Account.select().where((Account.email == email) & Account.merged_into.is_null()).limit(2))
     if not found:
-        raise NotFound("no account has this email: create the account first", code="unknown_email",
-                       fields={"email": ["no account has this email"]})
+        raise NotFound(_("no account has this email: create the account first"), code="unknown_email",
+                       fields={"email": [_("no account has this email")]})
     if len(found) > 1:
-        raise Conflict("several accounts have this email: assign from the account page", code="email_ambiguous",
-                       fields={"email": ["several accounts"]})
+        raise Conflict(_("several accounts have this email: assign from the account page"), code="email_ambiguous",
+                       fields={"email": [_("several accounts")]})
     return found[0]
 
 
@@ -119,19 +122,19 @@ def assign(text: str, actor: str, *, email: str | None = None, account_id: int |
         card = get_card(text, lock=True)
         account = _account_for(email, account_id)
         if card.status == REVOKED:
-            raise Conflict("this card was revoked; use another card", code="card_revoked")
+            raise Conflict(_("this card was revoked; use another card"), code="card_revoked")
         if card.status == ASSIGNED:
             if card.account_id == account.id:
                 return card, account, False
-            raise Conflict("this card belongs to another account", code="card_assigned")
+            raise Conflict(_("this card belongs to another account"), code="card_assigned")
         if len(active_cards(account.id)) >= cards_per_account:
-            raise Conflict("this account has a member card already: revoke it (or replace it) first",
+            raise Conflict(_("this account has a member card already: revoke it (or replace it) first"),
                            code="account_has_card")
         now = utcnow()
         changed = (MemberCard.update(status=ASSIGNED, account=account.id, assigned_at=now, assigned_by=actor)
                    .where((MemberCard.id == card.id) & (MemberCard.status == UNASSIGNED)).execute())
         if not changed:  # SQLite: another writer cannot be here (write lock); kept as a guard
-            raise Conflict("this card was just assigned", code="card_assigned")
+            raise Conflict(_("this card was just assigned"), code="card_assigned")
         card = MemberCard.get_by_id(card.id)
         record(actor, "member_card.assign", "member_card", card.code, account_id=account.id,
                by="email" if account_id is None else "account")
@@ -158,7 +161,7 @@ def next_unassigned(batch_id: int | None = None) -> MemberCard:
         query = query.where(MemberCard.batch == batch_id)
     card = query.order_by(MemberCard.batch.desc(), MemberCard.id).first()
     if card is None:
-        raise Conflict("no unassigned card left: create a batch first", code="no_card_left")
+        raise Conflict(_("no unassigned card left: create a batch first"), code="no_card_left")
     return card
 
 
@@ -170,7 +173,7 @@ def replace(account_id: int, actor: str, new_code_text: str | None = None, reaso
         for old in active_cards(account.id):
             revoke(old.code, actor, reason)
         code = new_code_text or next_unassigned().code
-        card, _, _ = assign(code, actor, account_id=account.id)
+        card = assign(code, actor, account_id=account.id)[0]
     return card
 
 
@@ -178,10 +181,10 @@ def register_lookup(text: str) -> dict:
     """What the register shows after a scan: the account with its punch cards, rewards and points."""
     card = get_card(text)
     if card.status == REVOKED:
-        raise Conflict("this card was revoked; ask for the customer's new card or look them up by name",
+        raise Conflict(_("this card was revoked; ask for the customer's new card or look them up by name"),
                        code="card_revoked", extra={"card": card_dict(card)})
     if card.status == UNASSIGNED or card.account_id is None:
-        raise Conflict("this card is not assigned to anyone yet: assign it in the staff app",
+        raise Conflict(_("this card is not assigned to anyone yet: assign it in the staff app"),
                        code="card_unassigned", extra={"card": card_dict(card)})
     account = get_account(card.account_id)
     out = account_dict(account, cards=True, links=True)

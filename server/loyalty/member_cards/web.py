@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 
 from ..errors import LoyaltyError, ValidationFailed
@@ -46,10 +47,11 @@ def member_card_batch_create():
     try:
         count = int(request.form.get("count", ""))
     except ValueError:
-        raise ValidationFailed(f"how many cards: a number from 1 to {dom.MAX_BATCH}",
-                               fields={"count": ["a number"]}) from None
+        raise ValidationFailed(_("how many cards: a number from 1 to %(max)d", max=dom.MAX_BATCH),
+                               fields={"count": [_("a number")]}) from None
     batch, codes = dom.create_batch(request.form.get("name", ""), count, g.actor)
-    flash(f"Batch {batch.name} created: {len(codes)} cards.")
+    flash(ngettext("Batch %(name)s created: %(num)d card.", "Batch %(name)s created: %(num)d cards.", len(codes),
+                   name=batch.name))
     return redirect(url_for("web.member_card_batch", batch_id=batch.id))
 
 
@@ -99,12 +101,12 @@ def member_card_assign(code):
     account_id = request.form.get("account_id", "").strip()
     email = request.form.get("email", "").strip()
     if account_id and not account_id.isdigit():
-        raise ValidationFailed("account # is a number", fields={"account_id": ["a number"]})
+        raise ValidationFailed(_("account # is a number"), fields={"account_id": [_("a number")]})
     card, account, changed = dom.assign(code, g.actor, email=email or None,
                                         account_id=int(account_id) if account_id else None,
                                         cards_per_account=current_app.config["MEMBER_CARDS_PER_ACCOUNT"])
-    flash(f"Card {grouped(card.code)} given to {account.full_name}." if changed else
-          f"Card {grouped(card.code)} was already {account.full_name}'s.")
+    flash(_("Card %(code)s given to %(name)s.", code=grouped(card.code), name=account.full_name) if changed else
+          _("Card %(code)s was already given to %(name)s.", code=grouped(card.code), name=account.full_name))
     back = request.form.get("back")
     if back == "account":
         return redirect(url_for("web.account", account_id=account.id))
@@ -119,11 +121,13 @@ def member_card_revoke(code):
 
     def run():
         dom.revoke(card.code, g.actor, reason)
-        flash(f"Card {grouped(card.code)} revoked: scanning it now says so.")
+        flash(_("Card %(code)s revoked: scanning it now says so.", code=grouped(card.code)))
         return redirect(url_for("web.member_card", code=card.code))
 
-    return confirm_or_run("Revoke this member card?", [f"Revoke card {grouped(card.code)}" + (
-        f" ({reason})" if reason else "") + ": the register will refuse it from now on."], run, button="Revoke")
+    what = _("Revoke card %(code)s (%(reason)s)", code=grouped(card.code), reason=reason) if reason else \
+        _("Revoke card %(code)s", code=grouped(card.code))
+    return confirm_or_run(_("Revoke this member card?"), [_("%(what)s: the register will refuse it from now on.",
+                                                           what=what)], run, button=_("Revoke"))
 
 
 @bp.post("/accounts/<id:account_id>/member-card/replace")
@@ -132,14 +136,15 @@ def member_card_replace(account_id):
     new_code = request.form.get("code", "").strip() or None
 
     def run():
-        card = dom.replace(account_id, g.actor, new_code, request.form.get("reason", "").strip() or "lost")
-        flash(f"New card {grouped(card.code)} given; the old one is revoked.")
+        card = dom.replace(account_id, g.actor, new_code, request.form.get("reason", "").strip() or _("lost"))
+        flash(_("New card %(code)s given; the old one is revoked.", code=grouped(card.code)))
         return redirect(url_for("web.account", account_id=account_id))
 
     try:
-        what = f"card {grouped(dom.get_card(new_code).code)}" if new_code else "the next unassigned card"
+        what = _("card %(code)s", code=grouped(dom.get_card(new_code).code)) if new_code else \
+            _("the next unassigned card")
     except LoyaltyError:
-        what = "the card you typed"
-    return confirm_or_run("Replace the member card?", [
-        f"Revoke this account's card(s) and give it {what}; the card is emailed when the account has an email."],
-        run, button="Replace")
+        what = _("the card you typed")
+    return confirm_or_run(_("Replace the member card?"), [
+        _("Revoke this account's card(s) and give it %(what)s; the card is emailed when the account has an email.",
+          what=what)], run, button=_("Replace"))

@@ -64,7 +64,8 @@ def confirm_or_run(title: str, summary: list[str], run, *, button: str | None = 
 
 # What found() may be asked for, to say it in the page's language.
 NOUNS = {"card": _l("card"), "program": _l("program"), "POS connection": _l("POS connection"), "token": _l("token"),
-         "account": _l("account"), "user": _l("user"), "redemption": _l("redemption")}
+         "account": _l("account"), "user": _l("user"), "redemption": _l("redemption"),
+         "card batch": _l("card batch")}
 
 
 def found(model, row_id: int, what: str):

@@ -16,6 +16,9 @@ CREDIT_STATES = {"uncredited": _l("not credited yet"), "credited": _l("credited"
 PUNCH_KINDS = {"purchase": _l("purchase"), "reversal": _l("reversal"), "refund": _l("refund"),
                "exception": _l("exception"), "adjustment": _l("adjustment"), "move": _l("move")}
 
+# A member card's life (member_cards.models.MemberCard.status).
+MEMBER_CARD_STATUSES = {"unassigned": _l("unassigned"), "assigned": _l("assigned"), "revoked": _l("revoked")}
+
 
 def _namer(names: dict):
     return lambda code: str(names.get(code, code))
@@ -27,6 +30,7 @@ field_name = _namer(FIELDS)
 punch_kind = _namer(PUNCH_KINDS)
 credit_state = _namer(CREDIT_STATES)
 resource_name = _namer(RESOURCES)
+member_card_status = _namer(MEMBER_CARD_STATUSES)
 
 
 def match_name(key: str) -> str:
@@ -34,4 +38,4 @@ def match_name(key: str) -> str:
 
 TEMPLATE_GLOBALS = {"program_status": program_status, "reward_rule_name": reward_rule_name,
                     "field_name": field_name, "punch_kind": punch_kind, "credit_state": credit_state,
-                    "resource_name": resource_name}
+                    "resource_name": resource_name, "member_card_status": member_card_status}
