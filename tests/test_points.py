@@ -286,6 +286,29 @@ def test_expiry_is_oldest_first_and_running_it_twice_changes_nothing(api, manage
     check_cache(linked, program)
 
 
+def test_points_are_taken_from_the_oldest_lot_even_when_the_database_returns_rows_out_of_order(
+        api, manager_api, linked):
+    """The ledger is read in id order, not in whatever order the database hands rows back. On PostgreSQL an
+    updated row moves to the end of its table (as rows do when two registers commit at once, or after a
+    correction), so without the explicit order the newer lot would be spent first and the older one expire
+    whole."""
+    from loyalty.programs.points_expiry import expire_due
+
+    program = points_program(manager_api, expiry_days=30)
+    commit(api, sale("S-1", lines=[treat(1, price="100.00")]))
+    commit(api, sale("S-2", lines=[treat(1, price="30.00")]))
+    first = PointsEntry.select().order_by(PointsEntry.id).first()
+    first.created_at -= dt.timedelta(days=40)  # the first lot was earned 40 days ago (rewritten after S-2)
+    first.expires_at -= dt.timedelta(days=40)
+    first.save()
+    manager_api.post(f"/api/v1/accounts/{linked['id']}/points/adjust",
+                     {"program_id": program["id"], "points": -60, "reason": "correction"})  # the oldest lot
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert expire_due(today) == {"accounts": 1, "points": 40}
+    assert balance(api, linked, program) == 30
+    check_cache(linked, program)
+
+
 def test_points_expire_command_reports_and_is_idempotent(tmp_path, monkeypatch):
     from click.testing import CliRunner
 

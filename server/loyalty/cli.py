@@ -40,13 +40,15 @@ SERVER_LIMITS = {
 }
 
 
-def make_server(app, host: str, port: int, threads: int = 8, trusted_proxy: str | None = None):
-    """The waitress server ``loyalty serve`` and ``loyalty demo`` run (call ``.run()``)."""
+def make_server(app, host: str, port: int, threads: int = 8, trusted_proxy: str | None = None, sockets=None):
+    """The waitress server ``loyalty serve`` and ``loyalty demo`` run (call ``.run()``); with ``sockets``, on those
+    already listening sockets instead of binding ``host:port`` (the processes of ``serve --workers``)."""
     from waitress import create_server
 
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}
              } if trusted_proxy else {}
-    return create_server(app, host=host, port=port, threads=threads, ident="loyalty",
+    where = {"sockets": sockets} if sockets else {"host": host, "port": port}
+    return create_server(app, **where, threads=threads, ident="loyalty",
                          clear_untrusted_proxy_headers=True, **SERVER_LIMITS, **proxy)
 
 
@@ -78,16 +80,28 @@ def init_db():
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="waitress threads in each process")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="app processes serving the port (about one per core); the first runs the background worker")
 @click.option("--no-worker", is_flag=True, help="do not run the background worker here (run `loyalty worker`)")
 @click.option("--trusted-proxy", default=None, metavar="IP",
               help="the reverse proxy's address: its X-Forwarded-For/-Proto are believed (client address, https)")
-def serve(host, port, threads, no_worker, trusted_proxy):
-    """Run the server with waitress (a production WSGI server) and the background worker in a thread."""
+def serve(host, port, threads, workers, no_worker, trusted_proxy):
+    """Run the server with waitress (a production WSGI server) and the background worker in a thread.
+
+    With --workers N, N processes serve the same port (loyalty.prefork): one is restarted if it dies, and
+    SIGTERM or Ctrl-C stops them all."""
     app = _app()
     _init_db(app)
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
-    click.echo(f"Loyalty Bridge on http://{host}:{port}  database: {redact_url(app.config['DATABASE_URL'])}")
+    processes = f"  processes: {workers}" if workers > 1 else ""
+    click.echo(f"Loyalty Bridge on http://{host}:{port}  database: {redact_url(app.config['DATABASE_URL'])}"
+               + processes)
+    if workers > 1:
+        from .prefork import serve_processes
+
+        sys.exit(serve_processes(app, host, port, workers, threads, worker=not no_worker,
+                                 trusted_proxy=trusted_proxy))
     serve_app(app, host, port, threads, worker=not no_worker, trusted_proxy=trusted_proxy)
 
 

@@ -95,8 +95,77 @@ def is_postgres() -> bool:
 
 
 # SQLite has one writer at a time. Threads of this process queue on a lock instead of on SQLite's busy handler,
-# which polls with growing sleeps and turned a burst of commits into seconds-long tails.
+# which polls with growing sleeps and turned a burst of commits into seconds-long tails. Processes (``loyalty serve
+# --workers N``, ``loyalty worker`` beside a server) queue on a file lock beside the database (``<file>-writer.lock``)
+# that a thread takes once it holds the process's lock, so at most one thread a process waits on the file. Both
+# waits are bounded: past WRITE_LOCK_TIMEOUT the write fails as "database is locked", which the app answers 503
+# (retry) instead of hanging.
+WRITE_LOCK_TIMEOUT = 10.0  # seconds, as SQLite's busy_timeout
 _sqlite_writer = threading.RLock()
+_writer_depth = threading.local()  # nested write_transaction() calls of one thread take the file lock once
+_file_lock = {"pid": None, "path": None, "fd": None}  # this process's lock file (re-opened after a fork)
+
+
+def _lock_file_fd():
+    """The lock file of the current SQLite database for this process, or None (in-memory database)."""
+    import os
+
+    path = getattr(database.obj, "database", ":memory:")
+    if path == ":memory:" or not path:
+        return None
+    pid = os.getpid()
+    if _file_lock["pid"] != pid or _file_lock["path"] != path:
+        # A forked child must not share its parent's open file: flock belongs to the open file, not the process.
+        if _file_lock["fd"] is not None and _file_lock["pid"] == pid:
+            os.close(_file_lock["fd"])
+        fd = os.open(os.path.abspath(path) + "-writer.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        _file_lock.update(pid=pid, path=path, fd=fd)
+    return _file_lock["fd"]
+
+
+def _busy(what: str):
+    from peewee import OperationalError
+
+    return OperationalError(f"database is locked: no {what} within {WRITE_LOCK_TIMEOUT:g} s")
+
+
+@contextmanager
+def sqlite_writer_lock(timeout: float | None = None):
+    """This thread alone writes to the SQLite database, among this process's threads and other processes."""
+    import fcntl
+    import time
+
+    timeout = WRITE_LOCK_TIMEOUT if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    if not _sqlite_writer.acquire(timeout=timeout):
+        raise _busy("turn among this process's writers")
+    depth = getattr(_writer_depth, "n", 0)
+    fd = None
+    try:
+        if depth == 0:
+            fd = _lock_file_fd()
+            # Another process holds it for one transaction (a few ms): poll without blocking, in short sleeps
+            # (SQLite's busy handler grows its sleeps to 100 ms), until the deadline.
+            pause = 0.0002
+            while fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        fd = None
+                        raise _busy("turn among the processes writing to this database") from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.002)
+        _writer_depth.n = depth + 1
+        try:
+            yield
+        finally:
+            _writer_depth.n = depth
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        _sqlite_writer.release()
 
 
 @contextmanager
@@ -106,7 +175,7 @@ def write_transaction():
         with database.atomic() as tx:
             yield tx
     else:
-        with _sqlite_writer, database.atomic() as tx:
+        with sqlite_writer_lock(), database.atomic() as tx:
             yield tx
 
 

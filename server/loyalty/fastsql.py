@@ -8,11 +8,17 @@ query builder as usual. Placeholders are written ``?`` and become ``%s`` on Post
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from .db import database
 
+# SQL text by statement shape. Some shapes depend on request data (IN-lists and multi-row INSERTs are one shape per
+# length), so the cache is bounded: past MAX_STATEMENTS the oldest shape is dropped (rebuilding one costs a few
+# microseconds). A register's paths use far fewer shapes than this, so it drops nothing in normal use.
+MAX_STATEMENTS = 512
 _sql_cache: dict = {}
+_sql_cache_lock = threading.Lock()
 
 
 def _placeholders(sql: str) -> str:
@@ -25,7 +31,11 @@ def prepared(key, build) -> str:
     k = (key, database.param)
     sql = _sql_cache.get(k)
     if sql is None:
-        sql = _sql_cache[k] = _placeholders(build())
+        sql = _placeholders(build())
+        with _sql_cache_lock:
+            while len(_sql_cache) >= MAX_STATEMENTS:
+                del _sql_cache[next(iter(_sql_cache))]  # the oldest (dicts keep insertion order)
+            _sql_cache[k] = sql
     return sql
 
 
@@ -36,6 +46,11 @@ def _layout(model):
     converters = tuple(f.python_value for f in fields)
     cols = ", ".join(f'"{f.column_name}"' for f in fields)
     return names, converters, cols
+
+
+def columns(model) -> str:
+    """The model's columns, quoted, in the order ``hydrate`` reads them."""
+    return _layout(model)[2]
 
 
 def hydrate(model, row):
@@ -69,6 +84,12 @@ def first(model, where: str, params=(), **kw):
 def rows(sql: str, params=()) -> list[tuple]:
     """Plain tuples for a fixed statement (aggregates, joins)."""
     return database.execute_sql(prepared(("raw", sql), lambda: sql), tuple(params)).fetchall()
+
+
+def index_hint(name: str) -> str:
+    """`` INDEXED BY "name"`` on SQLite (after a table name), nothing on PostgreSQL: for a query whose index
+    SQLite's planner would miss on skewed statistics (a partial index with no rows yet, a column mostly NULL)."""
+    return "" if database.param == "%s" else f' INDEXED BY "{name}"'
 
 
 def in_list(n: int) -> str:
