@@ -272,9 +272,15 @@ def test_every_page_in_french_has_no_english(app, manager, french_store):
     assert len(urls) > 20 and "/member-cards" in urls
     data = user_data()
     problems = []
-    for path in urls + ["/accounts/999999"]:
+    from loyalty.messages import links
+    from loyalty.models import Account
+
+    customer = Account.select().where(Account.email.is_null(False)).first()
+    working_links = [f"/unsubscribe/{links.unsubscribe_token(customer.id, customer.email)}",
+                     f"/me/confirm/{links.confirm_token(customer.id, customer.email)}"]  # the sweep's token fails there
+    for path in urls + working_links + ["/accounts/999999"]:
         r = manager.get(path, follow_redirects=True)
-        assert r.status_code < 500, path
+        assert r.status_code < 500 and (r.status_code == 200 or path not in working_links), path
         _check(r, f"GET {path}", problems, data)
     assert not problems, "English on French pages:\n" + "\n".join(problems)
 

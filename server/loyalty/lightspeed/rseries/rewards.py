@@ -106,6 +106,8 @@ def rewards_page():
         "connection": (request.args.get("connection") or "").strip()[:100] or None,
         "session": bool(user), "csrf": csrf_token() if user else None, "user": user.username if user else None,
         "sale_url": url_for("rseries.api_current_sale"), "signin_url": url_for("web.signin", next=request.full_path),
+        # What the page's script says before the extension's messages can load.
+        "texts": {"incomplete": _("The page did not load completely. Reload it.")},
     }
     return render_template("rseries/rewards.html", page=config,
                            scripts=[url_for("rseries.extension_static", name=f) for f in files])
