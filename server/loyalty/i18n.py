@@ -226,6 +226,8 @@ def datetime(value, fmt: str | None = None) -> str:
     the short time, '26 nov. 2026 14 h 05' / 'Nov 26, 2026 2:05 p.m.'; or one of Babel's named formats."""
     if not value:
         return ""
+    if isinstance(value, str):  # an API dictionary's time: ISO, UTC ("2026-11-26T19:05:00Z")
+        value = dt.datetime.fromisoformat(value.removesuffix("Z")).replace(tzinfo=None)
     if fmt:
         return format_datetime(value, fmt)
     return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
@@ -237,6 +239,13 @@ def monthday(value) -> str:
         return ""
     return format_skeleton("MMMd", to_user_timezone(value) if isinstance(value, dt.datetime) else value,
                            locale=get_locale())
+
+
+def monthyear(value) -> str:
+    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart)."""
+    if not value:
+        return ""
+    return format_skeleton("yMMM", value, locale=get_locale())
 
 
 # ---- compiled catalogs --------------------------------------------------------------------------------------

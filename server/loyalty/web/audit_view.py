@@ -143,6 +143,10 @@ def _change_text(change, programs: dict) -> str:
     if "punches" in change:
         return _("%(punches)s on %(program)s (line %(line)s)", punches=f"{change['punches']:+d}",
                  program=_program(programs, change.get("program_id")), line=change.get("line_id"))
+    if "points" in change and "program_id" in change:
+        return ngettext("%(points)s point on %(program)s", "%(points)s points on %(program)s",
+                        abs(change["points"]), points=change["points"],
+                        program=_program(programs, change.get("program_id")))
     if "rewards_reopened" in change:
         return ngettext("%(num)d reward reopened (line %(line)s)", "%(num)d rewards reopened (line %(line)s)",
                         change["rewards_reopened"], line=change.get("line_id"))
