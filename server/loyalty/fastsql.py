@@ -48,6 +48,11 @@ def _layout(model):
     return names, converters, cols
 
 
+def columns(model) -> str:
+    """The model's columns, quoted, in the order ``hydrate`` reads them."""
+    return _layout(model)[2]
+
+
 def hydrate(model, row):
     names, converters, _ = _layout(model)
     return model(__no_default__=True, **{n: c(v) for n, c, v in zip(names, converters, row)})
@@ -79,6 +84,12 @@ def first(model, where: str, params=(), **kw):
 def rows(sql: str, params=()) -> list[tuple]:
     """Plain tuples for a fixed statement (aggregates, joins)."""
     return database.execute_sql(prepared(("raw", sql), lambda: sql), tuple(params)).fetchall()
+
+
+def index_hint(name: str) -> str:
+    """`` INDEXED BY "name"`` on SQLite (after a table name), nothing on PostgreSQL: for a query whose index
+    SQLite's planner would miss on skewed statistics (a partial index with no rows yet, a column mostly NULL)."""
+    return "" if database.param == "%s" else f' INDEXED BY "{name}"'
 
 
 def in_list(n: int) -> str:

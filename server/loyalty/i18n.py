@@ -20,12 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from decimal import Decimal
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel import Babel, force_locale, get_locale, gettext, refresh
 from flask_babel import lazy_gettext as _l
 from babel.dates import format_skeleton
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
@@ -133,6 +134,46 @@ def _config_list(name: str) -> tuple:
     return tuple(r.strip() for r in value.split(",") if r.strip()) if value else ()
 
 
+# ---- marshmallow's messages ----------------------------------------------------------------------------------
+
+# What marshmallow's fields and validators say (in English, already formatted) and how the catalog says it: a
+# field's error in a 422 follows the request's language like every other message; the error code stays the same.
+_VALIDATION_TEXTS = (
+    _l("Missing data for required field."), _l("Field may not be null."), _l("Invalid value."),
+    _l("Not a valid string."), _l("Not a valid utf-8 string."), _l("Not a valid integer."), _l("Not a valid number."),
+    _l("Number too large."), _l("Special numeric values (nan or infinity) are not permitted."),
+    _l("Not a valid boolean."), _l("Not a valid list."), _l("Invalid type."), _l("Not a valid mapping type."),
+    _l("Not a valid email address."), _l("Not a valid datetime."), _l("Not a valid date."),
+    _l("String does not match expected pattern."), _l("Invalid input type."), _l("Unknown field."),
+)
+_VALIDATION_PATTERNS = [(re.compile(pattern), message) for pattern, message in (
+    (r"Length must be between (?P<min>\S+) and (?P<max>\S+)\.", _l("Length must be between %(min)s and %(max)s.")),
+    (r"Shorter than minimum length (?P<min>\S+)\.", _l("Shorter than minimum length %(min)s.")),
+    (r"Longer than maximum length (?P<max>\S+)\.", _l("Longer than maximum length %(max)s.")),
+    (r"Length must be (?P<equal>\S+)\.", _l("Length must be %(equal)s.")),
+    (r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.",
+     _l("Must be greater than or equal to %(min)s and less than or equal to %(max)s.")),
+    (r"Must be greater than or equal to (?P<min>\S+)\.", _l("Must be greater than or equal to %(min)s.")),
+    (r"Must be less than or equal to (?P<max>\S+)\.", _l("Must be less than or equal to %(max)s.")),
+    (r"Must be one of: (?P<choices>.*)\.", _l("Must be one of: %(choices)s.")),
+)]
+
+
+def field_messages(messages):
+    """A marshmallow ValidationError's messages (dicts and lists of strings, nested) in the current language."""
+    if isinstance(messages, dict):
+        return {key: field_messages(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [field_messages(value) for value in messages]
+    if not isinstance(messages, str):
+        return messages
+    for pattern, message in _VALIDATION_PATTERNS:
+        match = pattern.fullmatch(messages)
+        if match:
+            return str(message) % match.groupdict()
+    return gettext(messages)  # one of _VALIDATION_TEXTS, or a message of ours already in the current language
+
+
 # ---- report columns ---------------------------------------------------------------------------------------
 
 # CSV/XLSX column headers. In English a header is the column's code (stable for the spreadsheets and scripts
@@ -185,6 +226,8 @@ def datetime(value, fmt: str | None = None) -> str:
     the short time, '26 nov. 2026 14 h 05' / 'Nov 26, 2026 2:05 p.m.'; or one of Babel's named formats."""
     if not value:
         return ""
+    if isinstance(value, str):  # an API dictionary's time: ISO, UTC ("2026-11-26T19:05:00Z")
+        value = dt.datetime.fromisoformat(value.removesuffix("Z")).replace(tzinfo=None)
     if fmt:
         return format_datetime(value, fmt)
     return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
@@ -196,6 +239,13 @@ def monthday(value) -> str:
         return ""
     return format_skeleton("MMMd", to_user_timezone(value) if isinstance(value, dt.datetime) else value,
                            locale=get_locale())
+
+
+def monthyear(value) -> str:
+    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart)."""
+    if not value:
+        return ""
+    return format_skeleton("yMMM", value, locale=get_locale())
 
 
 # ---- compiled catalogs --------------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 found from the URL map, so a new page is checked the day it is added), the demo POS, the extension's options page
 and the panel in its views. Every other browser test is checked as it goes too (tests/a11y.py); this test makes
 sure no page or view depends on some other test happening to visit it."""
-import re
-
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -12,65 +10,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y import assert_accessible
 from posdriver import OPTIONS_URL, Pos, dead_url, set_server_url
+from sitemap import BROKEN_LINK, page_urls
 
 pytestmark = pytest.mark.browser
-
-NOT_PAGES = ("static", "api", "openapi", "health")
-
-
-def sample_arguments(app):
-    """Values for each route argument a staff or customer page takes: every demo account (their cards are in every
-    state), every program, a batch of member cards (one assigned, one not). ``by_endpoint`` gives a route its own
-    values where the argument's name means something else there: the signed links of the customer's page,
-    unsubscribing and confirming an email are each a link that works (the real page) and one that does not."""
-    from loyalty.member_cards.domain import assign, create_batch
-    from loyalty.messages import links
-    from loyalty.models import Account, Program
-
-    with app.app_context():
-        accounts = [a.id for a in Account.select().order_by(Account.id)]
-        batch, codes = create_batch("Counter cards", 3, "test")
-        assign(codes[0], "test", account_id=accounts[0])  # the account page with a member card, a card assigned
-        reader = Account.select().where(Account.email.is_null(False) & (Account.email != "")) \
-            .order_by(Account.id).first()
-        broken = "not-a-signed-link"
-        samples = {"account_id": accounts,
-                   "program_id": [p.id for p in Program.select().order_by(Program.id)],
-                   "batch_id": [batch.id], "purpose": ["merge", "unlink", "split"], "code": codes[:2]}
-        by_endpoint = {
-            # the customer's page of the account holding the member card (its QR code shows there)
-            "customer.page": {"token": [links.page_token(accounts[0]), broken]},
-            "customer.confirm_email": {"token": [links.confirm_token(reader.id, reader.email), broken]},
-            "messages.unsubscribe_page": {"token": [links.unsubscribe_token(reader.id, reader.email), broken]},
-        }
-        return samples, by_endpoint
-
-
-def page_urls(app):
-    """Every GET page of the app with its sample arguments. A route argument without a sample value fails the
-    sweep (a page nobody can reach here would go unchecked): add its values in sample_arguments()."""
-    common, by_endpoint = sample_arguments(app)
-    urls, unknown = [], []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or any(word in rule.endpoint for word in NOT_PAGES):
-            continue
-        samples = {**common, **by_endpoint.get(rule.endpoint, {})}
-        args = sorted(rule.arguments)
-        if not args:
-            urls.append(rule.rule)
-        elif all(a in samples for a in args):
-            # Each argument's samples in turn, the others at their first sample (not every mix).
-            for varied in args:
-                for v in samples[varied]:
-                    values = {a: (v if a == varied else samples[a][0]) for a in args}
-                    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
-                    if url not in urls:
-                        urls.append(url)
-        else:
-            unknown.append(f"{rule.rule} ({rule.endpoint}: no sample for "
-                           f"{', '.join(a for a in args if a not in samples)})")
-    assert not unknown, f"pages left out of the accessibility sweep; give sample_arguments() values: {unknown}"
-    return urls
 
 
 def sign_in(driver, base):
@@ -106,11 +48,11 @@ def test_every_staff_page_and_the_demo_pos(browser, store, signed_out_after):
     # The signed links that work reached their real pages (not only "this link does not work"), and the
     # unsubscribe page's answer once its button is pressed is checked too.
     headings = {path.split("/")[1] + ("/confirm" if "/confirm/" in path else ""): h for path, h in checked.items()
-                if "not-a-signed-link" not in path and path.count("/") >= 2 and path.startswith(("/me/", "/unsub"))}
+                if BROKEN_LINK not in path and path.count("/") >= 2 and path.startswith(("/me/", "/unsub"))}
     assert headings["me"].startswith("Hello") and headings["me/confirm"] == "Thank you", headings
     assert headings["unsubscribe"] == "Unsubscribe", headings
-    assert sum(h == "This link does not work" for p, h in checked.items() if "not-a-signed-link" in p) >= 2, checked
-    driver.get(base + next(p for p in checked if p.startswith("/unsubscribe/") and "not-a-signed" not in p))
+    assert sum(h == "This link does not work" for p, h in checked.items() if BROKEN_LINK in p) == 3, checked
+    driver.get(base + next(p for p in checked if p.startswith("/unsubscribe/") and BROKEN_LINK not in p))
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "You are unsubscribed")
     assert_accessible(driver)

@@ -238,18 +238,54 @@ def card_summary(card: Card, program: Program) -> dict:
     }
 
 
-def account_cards(account_id: int, include_history: bool = False, now: dt.datetime | None = None) -> list[dict]:
-    """The cards to show: per program, the open card (with the count of complete ones as rewards available)
-    and each complete card (which can be redeemed)."""
+# The register's answers (preview, commit, resolve, a member card scan) carry at most this many complete cards:
+# what the cashier can redeem now, oldest first, never the account's whole history (issue 15).
+REGISTER_COMPLETE_CARDS = 25
+
+# Open and complete cards with their program, in one statement; both use a partial index on "status" (models.py),
+# so the cost does not grow with the account's redeemed and expired cards.
+_LIVE_CARDS = (
+    'SELECT {cols}, "program"."name", "program"."buy_quantity" FROM "card" JOIN "program" ON "program"."id" = '
+    '"card"."program_id" WHERE "card"."account_id" = ? AND "card"."status" = \'open\' UNION ALL '
+    'SELECT * FROM (SELECT {cols}, "program"."name", "program"."buy_quantity" FROM "card"{complete_index} JOIN '
+    '"program" ON "program"."id" = "card"."program_id" WHERE "card"."account_id" = ? AND '
+    '"card"."status" = \'complete\' '
+    'ORDER BY "card"."program_id", "card"."seq" LIMIT ?) AS "complete_cards"')
+
+
+def complete_index() -> str:
+    """SQLite's planner has no statistics for the complete cards' partial index until some exist, and would read
+    the account's every card through the (account, program, seq) one."""
+    return fastsql.index_hint("card_complete")
+
+
+def _live_cards(account_id: int, complete_limit: int) -> tuple[list, dict]:
+    cols = ", ".join(f'"card".{c.strip()}' for c in fastsql.columns(Card).split(","))
+    n = len(Card._meta.sorted_fields)
+    cards, programs = [], {}
+    sql = _LIVE_CARDS.format(cols=cols, complete_index=complete_index())
+    for row in fastsql.rows(sql, (account_id, account_id, complete_limit)):
+        card = fastsql.hydrate(Card, row[:n])
+        cards.append(card)
+        programs[card.program_id] = Program(id=card.program_id, name=row[n], buy_quantity=row[n + 1])
+    return cards, programs
+
+
+def account_cards(account_id: int, include_history: bool = False, now: dt.datetime | None = None,
+                  complete_limit: int | None = None) -> list[dict]:
+    """The cards to show: per program, the open card and each complete card (which can be redeemed), at most
+    ``complete_limit`` of those (oldest first); with ``include_history`` every card the account ever had."""
     now = now or utcnow()
-    where = '"account_id" = ?' if include_history else '"account_id" = ? AND "status" IN (?, ?)'
-    cards = fastsql.select(Card, where, (account_id,) if include_history else (account_id, *LIVE))
-    programs = {}
-    if cards:
-        ids = sorted({c.program_id for c in cards})
-        for pid, name, n in fastsql.rows('SELECT "id", "name", "buy_quantity" FROM "program" WHERE "id" IN '
-                                         + fastsql.in_list(len(ids)), ids):
-            programs[pid] = Program(id=pid, name=name, buy_quantity=n)
+    if include_history:
+        cards = fastsql.select(Card, '"account_id" = ?', (account_id,))
+        programs = {}
+        if cards:
+            ids = sorted({c.program_id for c in cards})
+            for pid, name, n in fastsql.rows('SELECT "id", "name", "buy_quantity" FROM "program" WHERE "id" IN '
+                                             + fastsql.in_list(len(ids)), ids):
+                programs[pid] = Program(id=pid, name=name, buy_quantity=n)
+    else:
+        cards, programs = _live_cards(account_id, 2**31 - 1 if complete_limit is None else complete_limit)
     cards.sort(key=lambda c: (programs[c.program_id].name, c.seq))
     out = []
     for card in cards:

@@ -36,10 +36,16 @@ def active_programs() -> dict:
                                             order='"id"')}
 
 
+def _by_sale():
+    return fastsql.index_hint("points_entry_sale_id")
+
+
 def _own_earned(sale_id: int, account_id: int) -> dict:
     """{program_id: points} a sale's own commits hold on the account (refunds' reversals excluded; a sale
     moved away holds nothing on its former account)."""
-    rows = fastsql.rows('SELECT "program_id", SUM("points") FROM "points_entry" WHERE "sale_id" = ? AND '
+    # By the sale, never through the account's (long) ledger; SQLite's statistics can say otherwise when most
+    # rows have no sale (adjustments, expiry)
+    rows = fastsql.rows(f'SELECT "program_id", SUM("points") FROM "points_entry"{_by_sale()} WHERE "sale_id" = ? AND '
                         '"account_id" = ? AND "refund_id" IS NULL AND "kind" IN (?, ?) GROUP BY "program_id"',
                         (sale_id, account_id, "earn", "reverse_earn"))
     return {pid: int(n or 0) for pid, n in rows}

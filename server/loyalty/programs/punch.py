@@ -17,7 +17,8 @@ from .. import fastsql
 from ..audit import record
 from ..errors import Conflict, ValidationFailed
 from ..models import Card, Program, Punch, Redemption, SaleLine
-from ..domain.cards import LIVE, PunchContext, account_cards, add_punches, add_punches_batch, take_back
+from ..domain.cards import (REGISTER_COMPLETE_CARDS, PunchContext, account_cards, add_punches,
+                             add_punches_batch, complete_index, take_back)
 from ..domain.programs import qualifying_programs
 from .base import ProgramKind, SaleContext, whole
 
@@ -216,13 +217,15 @@ class PunchKind(ProgramKind):
             return {}
         out = {pid: [0, 0] for pid in program_ids}
         ids = sorted(program_ids)
-        query = ('SELECT "program_id", "punches", "status" FROM "card" WHERE "account_id" = ? AND "status" IN '
-                 f'(?, ?) AND "program_id" IN {fastsql.in_list(len(ids))}')
-        for pid, punches, status in fastsql.rows(query, [account_id, *LIVE, *ids]):
-            if status == "open":
-                out[pid][0] = punches
-            else:
-                out[pid][1] += 1
+        # Each half reads a partial index (open cards, complete cards): never the account's redeemed history.
+        in_ids = fastsql.in_list(len(ids))
+        query = ('SELECT "program_id", "punches", 0 FROM "card" WHERE "account_id" = ? AND "status" = \'open\' AND '
+                 f'"program_id" IN {in_ids} UNION ALL SELECT "program_id", 0, COUNT(*) FROM "card"{complete_index()} '
+                 f'WHERE "account_id" = ? AND "status" = \'complete\' AND "program_id" IN {in_ids} '
+                 'GROUP BY "program_id"')
+        for pid, punches, complete in fastsql.rows(query, [account_id, *ids, account_id, *ids]):
+            out[pid][0] += punches
+            out[pid][1] += complete
         return out
 
     def report(self, plan: PunchPlan, before: dict, after: dict | None) -> list:
@@ -252,7 +255,8 @@ class PunchKind(ProgramKind):
                  **({"free": plan.free[(lid, pid)]} if (lid, pid) in plan.free else {})} for lid, pid in keys]
 
     def account_summary(self, account_id: int, detail: bool = False) -> list:
-        return account_cards(account_id)
+        # The register's answers carry the cards to redeem now, a bounded number; the account's page all of them.
+        return account_cards(account_id, complete_limit=None if detail else REGISTER_COMPLETE_CARDS)
 
     # --- writing -------------------------------------------------------------------------------------------
     def apply(self, plan: PunchPlan, ctx: SaleContext, sale, rows: dict, opts, now) -> list:

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from ..domain.accounts import get_account
 from ..domain.programs import create_program, program_dict, update_program
 from ..errors import ValidationFailed
+from ..i18n import field_messages
 from ..models import Program, utcnow
 from ..programs.points_actions import adjust
 from ..programs.points_report import by_month, outstanding
@@ -86,7 +87,7 @@ def points_form_data(form) -> dict:
     try:
         return PointsProgramSchema().load(data)
     except ValidationError as exc:
-        raise ValidationFailed(_("some fields are not valid"), fields=_flat(exc.messages)) from None
+        raise ValidationFailed(_("some fields are not valid"), fields=_flat(field_messages(exc.messages))) from None
 
 
 def _flat(messages: dict) -> dict:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _, ngettext
 
 from ..domain import reports
 from ..errors import ValidationFailed
+from ..i18n import monthday, monthyear
 from ..models import Program
 from . import MAX_ID, bp, confirm_or_run
 from .charts import bar_chart
@@ -51,14 +52,14 @@ def _filters(default_days: int = 30):
 def chart_series(daily: list[tuple[dt.date, int]]) -> tuple[list, str]:
     """Per day for two months or less, per week up to about a year, per month beyond: a readable number of bars."""
     if len(daily) <= 62:
-        return [(d.strftime("%b %d"), n) for d, n in daily], "day"
+        return [(monthday(d), n) for d, n in daily], "day"
     buckets: dict = {}
     weekly = len(daily) <= 370
     for day, n in daily:
         key = day - dt.timedelta(days=day.weekday()) if weekly else day.replace(day=1)
         buckets[key] = buckets.get(key, 0) + n
-    fmt = "%b %d" if weekly else "%b %Y"
-    return [(k.strftime(fmt), n) for k, n in sorted(buckets.items())], "week" if weekly else "month"
+    label = monthday if weekly else monthyear
+    return [(label(k), n) for k, n in sorted(buckets.items())], "week" if weekly else "month"
 
 
 @bp.get("/reports")
