@@ -187,6 +187,8 @@ COLUMN_LABELS = {
     "item_given": _l("item given"), "item_upc": _l("item UPC"), "item_sku": _l("item SKU"),
     "max_value": _l("maximum value"), "redeemed_at": _l("redeemed at"), "sale": _l("sale"),
     "credited_at": _l("credited at"), "credited_by": _l("credited by"), "redemption_id": _l("redemption id"),
+    "redemptions": _l("redemptions"), "value": _l("value"), "month": _l("month"), "earned": _l("earned"),
+    "spent": _l("spent"), "adjusted": _l("adjusted"), "expired": _l("expired"),
 }
 
 

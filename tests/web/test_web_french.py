@@ -141,3 +141,15 @@ def test_member_cards_plurals_and_money_in_french(french_manager, shop):
     report = visible(french_manager.get("/reports/redemptions?state=all"))
     assert re.search(r"\d+ échanges?, \d+,\d\d\u00a0\$ au total", report), "totals as '1 échange, 12,50 $ au total'"
     assert "Télécharger en Excel" in report
+
+
+def test_workbook_sheets_and_headers_follow_the_language(french_manager, shop):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = french_manager.get("/reports/redemptions?state=all&format=xlsx")
+    book = load_workbook(io.BytesIO(r.get_data()), read_only=True)
+    assert book.sheetnames == ["Échanges", "Totaux"]
+    headers = [c.value for c in next(book["Totaux"].iter_rows(max_row=1))]
+    assert headers == ["distributeur", "fabricant", "échanges", "valeur"]

@@ -185,5 +185,5 @@ def points_report():
     months = by_month()
     fmt = wanted_format(request.args.get("format"))
     if fmt:
-        return table_response(fmt, [("Points", MONTH_COLUMNS, iter(months))], "points-by-month")
+        return table_response(fmt, [(_("Points"), MONTH_COLUMNS, iter(months))], "points-by-month")
     return render_template("points_report.html", programs=outstanding(), months=months)

@@ -75,7 +75,7 @@ def participation():
     fmt = wanted_format(request.args.get("format"))
     rows = reports.participation(first, last, program_id, store_zone())
     if fmt:
-        return table_response(fmt, [("Participation", PARTICIPATION_COLUMNS, rows)],
+        return table_response(fmt, [(_("Participation"), PARTICIPATION_COLUMNS, rows)],
                               f"participation-{first}-{last}")
     series, per = chart_series(reports.daily_items(first, last, program_id, store_zone()))
     return render_template("participation.html", rows=list(rows), chart=bar_chart(series), per=per,
@@ -100,8 +100,8 @@ def redemptions():
     rows = _with_display_phone(reports.redemptions_to_claim(first, last, state, program_id, zone))
     totals = reports.claim_totals(first, last, state, program_id, zone)
     if fmt:
-        return table_response(fmt, [("Redemptions", CLAIM_COLUMNS, rows),
-                                    ("Totals", TOTAL_COLUMNS, totals["pairs"])],
+        return table_response(fmt, [(_("Redemptions"), CLAIM_COLUMNS, rows),
+                                    (_("Totals"), TOTAL_COLUMNS, totals["pairs"])],
                               f"redemptions-{state}-{first}-{last}")
     shown = list(islice(rows, HTML_ROWS + 1))
     groups: dict[tuple, list] = {}
