@@ -305,3 +305,14 @@ def test_field_messages_of_the_api_follow_accept_language(api, client, tokens):
     assert refused.get_json()["error"]["message"].startswith("une caisse peut seulement")
     assert refused.get_json()["error"]["fields"]["notes"] == ["une caisse ne peut pas modifier ce champ; il faut le "
                                                                "rôle personnel"]
+
+
+def test_notes_the_server_writes_read_in_the_page_language(app):
+    from loyalty import i18n
+
+    with app.test_request_context("/"), i18n.in_language("fr"):
+        assert i18n.system_note("merged from account 3 into account 7") == "fusionné du compte 3 dans le compte 7"
+        assert i18n.system_note("earned points expired on 2026-11-26") == "points accumulés expirés le 26 nov. 2026"
+        assert i18n.system_note("typed by staff: the dog ate it") == "typed by staff: the dog ate it"
+    with app.test_request_context("/"), i18n.in_language("en"):
+        assert i18n.system_note("sale moved to account 4") == "sale moved to account 4"

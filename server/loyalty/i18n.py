@@ -126,7 +126,7 @@ def reason_labels(reasons) -> dict:
 def reason_label(reason: str) -> str:
     """One stored reason (a ledger row's) as reason_labels shows it."""
     return reason_labels(current_app.config["REASONS"]).get(reason) or (
-        str(DEFAULT_REASON_LABELS[reason]) if reason in DEFAULT_REASON_LABELS else reason)
+        str(DEFAULT_REASON_LABELS[reason]) if reason in DEFAULT_REASON_LABELS else system_note(reason))
 
 
 def _config_list(name: str) -> tuple:
@@ -172,6 +172,40 @@ def field_messages(messages):
         if match:
             return str(message) % match.groupdict()
     return gettext(messages)  # one of _VALIDATION_TEXTS, or a message of ours already in the current language
+
+
+# ---- notes the server writes on ledger rows -------------------------------------------------------------------
+
+# A ledger row's note or reason written by the server itself (a move, a merge, a split, points expiring) is stored
+# in English, the same for every reader; shown, it reads in the page's language. What staff typed never matches.
+_SYSTEM_NOTES = [(re.compile(pattern), message) for pattern, message in (
+    (r"moved from account (?P<source>\d+) to (?P<target>\d+)", _l("moved from account %(source)s to %(target)s")),
+    (r"merged from account (?P<source>\d+) into account (?P<target>\d+)",
+     _l("merged from account %(source)s into account %(target)s")),
+    (r"split from account (?P<source>\d+) to account (?P<target>\d+)",
+     _l("split from account %(source)s to account %(target)s")),
+    (r"sale moved to account (?P<target>\d+)", _l("sale moved to account %(target)s")),
+    (r"sale moved from account (?P<source>\d+)", _l("sale moved from account %(source)s")),
+    (r"earned points expired on (?P<day>\d{4}-\d\d-\d\d)", _l("earned points expired on %(day)s")),
+    (r"account merge", _l("account merge")), (r"needs reason", _l("needs a reason")),
+    (r"free item returned", _l("free item returned")), (r"discounted item returned", _l("discounted item returned")),
+    (r"redemption cancelled", _l("redemption cancelled")), (r"sale changed", _l("sale changed")),
+    (r"refund", _l("refund")),
+)]
+
+
+def system_note(text):
+    """A server-written note in the current language (see _SYSTEM_NOTES); any other text as it is."""
+    if not text:
+        return text or ""
+    for pattern, message in _SYSTEM_NOTES:
+        match = pattern.fullmatch(text)
+        if match:
+            values = match.groupdict()
+            if "day" in values:
+                values["day"] = date(values["day"])
+            return str(message) % values
+    return text
 
 
 # ---- report columns ---------------------------------------------------------------------------------------
@@ -314,7 +348,8 @@ def init_app(app: Flask):
     # Babel's date formatters show stored UTC in the store's zone (LOYALTY_TIMEZONE, app.config["ZONE"]).
     Babel(app, locale_selector=select_locale,
           timezone_selector=lambda: app.config["ZONE"].key if app.config.get("ZONE") else "UTC")
-    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday)
+    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday,
+                                 system_note=system_note)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
     # Flask-Babel caches the locale in the app context's g, which outlives one request when a caller (a test,

@@ -160,6 +160,16 @@ def python_english() -> set[str]:
 KNOWN_ENGLISH = (catalog_english() | template_english() | python_english()) - catalog_french()
 
 
+SERVER_PHRASES = sorted(p for p in KNOWN_ENGLISH if len(p.split()) >= 3)
+NOTES = {"note", "reason"}  # a ledger row's: typed by staff, or written by the server (then not data)
+
+
+def written_by_the_server(value: str) -> bool:
+    """A stored note the server wrote itself ("merged from account 3 into account 7"): not data, it must be
+    shown in the page's language."""
+    return any(phrase in value for phrase in SERVER_PHRASES)
+
+
 def user_data() -> list[str]:
     """Every text stored in the database (names, programs, notes, reasons...): data, shown as the user typed it.
     Codes (lowercase words, like a status) are not data: the page must name them in French; who did something
@@ -197,6 +207,8 @@ def user_data() -> list[str]:
             for name, value in row.items():
                 if name in WHO and isinstance(value, str):
                     values.add(value)
+                if name in NOTES and isinstance(value, str) and written_by_the_server(value):
+                    continue
                 add(value)
     return sorted(values, key=len, reverse=True)
 
@@ -245,9 +257,12 @@ def french_store(app, users, manager):
     a punch waiting for review, a device token; every account and the manager in French."""
     from loyalty import demo_data
     from loyalty.auth import create_token
+    from loyalty.domain.merges import merge_accounts
     from loyalty.models import Account, Punch
 
     demo_data.load()
+    merge_accounts(Account.get(Account.first_name == "Dana").id, Account.get(Account.first_name == "Ben").id,
+                   "test")  # ledger rows with a note the server writes ("merged from account ...")
     samples = sample_arguments(app)
     Punch.update(needs_review=True).where(Punch.id == Punch.select().order_by(Punch.id.desc()).first().id).execute()
     create_token("Caisse 1", "cashier")

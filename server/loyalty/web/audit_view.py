@@ -127,6 +127,8 @@ class _Missing(dict):
 def _value_text(key: str, value, programs: dict) -> str:
     if key == "program_id":
         return programs.get(value, str(value))
+    if key == "filled" and isinstance(value, list):
+        return ", ".join(_name(v) for v in value)
     if key in VALUES and value in VALUES[key]:
         return str(VALUES[key][value])
     if key == "changed" and isinstance(value, dict):  # {field: [before, after]}

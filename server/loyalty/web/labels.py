@@ -28,8 +28,8 @@ MESSAGE_STATES = {"pending": _l("waiting"), "sending": _l("sending"), "sent": _l
 # page name them.
 FIELD_LABELS = {
     "first_name": _l("first name"), "last_name": _l("last name"), "email": _l("email"), "phone": _l("phone"),
-    "address_line1": _l("address"), "address_line2": _l("address (line 2)"), "city": _l("city"),
-    "region": _l("province or state"), "postal_code": _l("postal code"), "country": _l("country"),
+    "address": _l("address"), "address_line1": _l("address"), "address_line2": _l("address (line 2)"),
+    "city": _l("city"), "region": _l("province or state"), "postal_code": _l("postal code"), "country": _l("country"),
     "notes": _l("notes"), "language": _l("language"), "is_test": _l("test account"),
     "sms_consent": _l("SMS consent"), "sms_consent_source": _l("SMS consent source"),
     "email_consent": _l("email consent"), "email_consent_source": _l("email consent source"),
