@@ -10,7 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y import assert_accessible
 from posdriver import OPTIONS_URL, Pos, dead_url, set_server_url
-from sitemap import page_urls
+from sitemap import BROKEN_LINK, page_urls
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,23 @@ def test_every_staff_page_and_the_demo_pos(browser, store, signed_out_after):
     sign_in(driver, base)
     urls = page_urls(store.app)
     assert "/" in urls and "/demo/pos" in urls
-    checked = []
+    checked = {}
     for path in urls:
         driver.get(base + path)
         assert_accessible(driver)
-        checked.append(path)
+        checked[path] = driver.find_element(By.TAG_NAME, "h1").text if driver.find_elements(By.TAG_NAME, "h1") \
+            else ""
+    # The signed links that work reached their real pages (not only "this link does not work"), and the
+    # unsubscribe page's answer once its button is pressed is checked too.
+    headings = {path.split("/")[1] + ("/confirm" if "/confirm/" in path else ""): h for path, h in checked.items()
+                if BROKEN_LINK not in path and path.count("/") >= 2 and path.startswith(("/me/", "/unsub"))}
+    assert headings["me"].startswith("Hello") and headings["me/confirm"] == "Thank you", headings
+    assert headings["unsubscribe"] == "Unsubscribe", headings
+    assert sum(h == "This link does not work" for p, h in checked.items() if BROKEN_LINK in p) == 3, checked
+    driver.get(base + next(p for p in checked if p.startswith("/unsubscribe/") and BROKEN_LINK not in p))
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "You are unsubscribed")
+    assert_accessible(driver)
     driver.get(base + "/accounts/999999")  # the not-found page staff meet after a stale link
     assert_accessible(driver)
     # On an account page the skip link is the keyboard's first stop, before the header's links, and takes the
