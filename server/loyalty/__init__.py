@@ -16,6 +16,7 @@ from . import background  # noqa: F401  (registers the outbox and job tables)
 from . import guards
 from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
+from .i18n import field_messages
 from .localtime import zone_from_setting
 from .domain.sales import DEFAULT_REASONS
 
@@ -137,7 +138,7 @@ def _register_error_handlers(app: Flask):
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
-        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        fields = field_messages(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages})
         return jsonify({"error": {"code": "invalid", "message": _("some fields are not valid: %(fields)s",
                                                                   fields=", ".join(sorted(fields))),
                                   "fields": fields}}), 422

@@ -157,9 +157,9 @@ def _register_refusals(changed: dict, had: dict) -> dict:
             continue
         if field in REGISTER_FILLS:
             if had[field]:
-                refused[field] = ["a register may fill this in only when the account has none; staff can change it"]
+                refused[field] = [_("a register may fill this in only when the account has none; staff can change it")]
             continue
-        refused[field] = ["a register may not change this; it needs the staff role"]
+        refused[field] = [_("a register may not change this; it needs the staff role")]
     return refused
 
 
@@ -173,7 +173,7 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US", 
         changed = _apply_fields(account, data, region, actor, now)
         refused = _register_refusals(changed, had) if register else {}
         if refused:  # raised inside the transaction: nothing of this request is kept
-            raise Forbidden("a register may only fill in missing contact details and record consent",
+            raise Forbidden(_("a register may only fill in missing contact details and record consent"),
                             code="forbidden", fields=refused)
         if not account.first_name or not account.last_name:
             raise ValidationFailed(_("first and last name cannot be empty"), fields={

@@ -5,8 +5,10 @@ The card mechanics themselves (roll-over, windows, debts) are in domain/cards.py
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from flask_babel import gettext as _
 from peewee import fn
@@ -331,10 +333,15 @@ def _reopen_rewards(original_line: SaleLine, refund_row: SaleLine, count: int, a
     """A returned free item gives its reward back (count > 0); a refund edited down takes it again."""
     original = original_line.sale
     if count > 0:
+        # The free item is this line's product: its UPC or its SKU, whichever the line has (a line without a
+        # SKU must not match every redemption recorded without one, another item's reward).
+        same_item = [column == value for column, value in ((Redemption.item_upc, original_line.upc),
+                                                           (Redemption.item_sku, original_line.sku)) if value]
+        if not same_item:
+            return
         candidates = Redemption.select().where(
             (Redemption.pos_system == original.pos_system) & (Redemption.pos_sale_id == original.pos_sale_id)
-            & Redemption.reversed_at.is_null()
-            & ((Redemption.item_upc == original_line.upc) | (Redemption.item_sku == original_line.sku)))
+            & Redemption.reversed_at.is_null() & reduce(operator.or_, same_item)).order_by(Redemption.id)
         for red in candidates.limit(count):
             red.reversed_at, red.reversed_by = now, refund_row.id
             red.save()
@@ -342,7 +349,8 @@ def _reopen_rewards(original_line: SaleLine, refund_row: SaleLine, count: int, a
             record(actor, "redemption.reverse", "redemption", red.id, account_id=red.account_id,
                    reason="free item returned", refund_line=refund_row.line_id)
     else:
-        for red in Redemption.select().where(Redemption.reversed_by == refund_row.id).limit(-count):
+        for red in Redemption.select().where(Redemption.reversed_by == refund_row.id).order_by(Redemption.id) \
+                .limit(-count):
             red.reversed_at, red.reversed_by = None, None
             red.save()
             Card.update(status="redeemed", redeemed_at=now).where(Card.id == red.card_id).execute()
