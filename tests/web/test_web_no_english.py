@@ -160,6 +160,18 @@ def python_english() -> set[str]:
 KNOWN_ENGLISH = (catalog_english() | template_english() | python_english()) - catalog_french()
 
 
+def english_vocabulary() -> set[str]:
+    """The catalog's one-word English texts ("address", "pending") that no French text uses: one of them inside
+    a French sentence is a code or a word left untranslated."""
+    french_words = {w.lower() for m in _catalog() for s in _texts(m.string) for piece in _pieces(s)
+                    for w in re.findall(r"[^\W\d_]+", piece)}
+    return {m.id.lower() for m in _catalog() if isinstance(m.id, str) and re.fullmatch(r"[A-Za-z]{4,}", m.id)
+            and m.id.lower() not in french_words}
+
+
+ENGLISH_VOCABULARY = english_vocabulary()
+
+
 SERVER_PHRASES = sorted(p for p in KNOWN_ENGLISH if len(p.split()) >= 3)
 NOTES = {"note", "reason"}  # a ledger row's: typed by staff, or written by the server (then not data)
 
@@ -229,8 +241,8 @@ def english_in(texts: list[str], data: list[str]) -> list[str]:
             part = part.strip(STRIP)
             if not part or part in ALLOWED or part in EXAMPLES or not re.search(r"[A-Za-z]", part) or "://" in part:
                 continue
-            words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’]*(?![\w])", part) if "_" not in w}
-            if part in KNOWN_ENGLISH or words & ENGLISH_WORDS:
+            words = {w.lower() for w in re.findall(r"[\w'’]+", part) if "_" not in w and not re.search(r"\d", w)}
+            if part in KNOWN_ENGLISH or words & (ENGLISH_WORDS | ENGLISH_VOCABULARY):
                 found.append(original)
                 break
     return found

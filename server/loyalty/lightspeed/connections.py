@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..audit import record
 from ..db import redact_url, write_transaction
 from ..errors import NotFound, ValidationFailed
+from ..i18n import field_labels
 from ..models import utcnow
 from . import vault
 from .client import RetryPolicy, XSeriesClient, XSeriesError, default_base_url
@@ -33,7 +34,7 @@ def validate(prefix: str, token: str, webhook_secret: str, base_url: str | None 
     if base_url is not None and not re.match(r"^https?://[^\s]+$", base_url):
         errors["base_url"] = [_("an http(s) URL")]
     if errors:
-        raise ValidationFailed(_("the connection is not valid: %(fields)s", fields=", ".join(sorted(errors))),
+        raise ValidationFailed(_("the connection is not valid: %(fields)s", fields=field_labels(errors)),
                                fields=errors)
     return prefix, (base_url or default_base_url(prefix, api_version)).rstrip("/")
 

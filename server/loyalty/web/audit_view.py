@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from ..member_cards.codes import grouped
 from ..models import AuditLog, Program
 from .formatting import display_phone
-from .labels import FIELD_LABELS
+from ..i18n import FIELD_LABELS
 
 
 @dataclass
