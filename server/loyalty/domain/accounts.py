@@ -185,6 +185,20 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US", 
     return account
 
 
+def live_link_and_account(system: str, customer_id: str):
+    """(the POS customer's live link, its account as ``get_account`` answers it) in one statement; (None, None)
+    without a live link."""
+    n = len(PosLink._meta.sorted_fields)
+    rows = fastsql.rows(
+        f'SELECT {fastsql.columns(PosLink, qualified=True)}, {fastsql.columns(Account, qualified=True)} FROM '
+        '"pos_link" JOIN "account" ON "account"."id" = "pos_link"."account_id" WHERE "pos_link"."pos_system" = ? '
+        'AND "pos_link"."pos_customer_id" = ? AND "pos_link"."unlinked_at" IS NULL LIMIT 1', (system, customer_id))
+    if not rows:
+        return None, None
+    link, account = fastsql.hydrate(PosLink, rows[0][:n]), fastsql.hydrate(Account, rows[0][n:])
+    return link, get_account(account.merged_into_id) if account.merged_into_id else account
+
+
 def live_link(system: str, customer_id: str) -> PosLink | None:
     return fastsql.first(PosLink, '"pos_system" = ? AND "pos_customer_id" = ? AND "unlinked_at" IS NULL',
                          (system, customer_id))
