@@ -5,12 +5,15 @@ Loads N accounts (each linked to a POS customer, with punches from earlier sales
 starts `loyalty serve` (waitress) in a separate process, and drives it with concurrent keep-alive clients:
 a trivial endpoint (the framework's ceiling), token auth, commits of a 5-line sale, resolve by email and by phone,
 and a sale touching one punch program alone, then (once a points program is added, with a year of points history
-per account) the same sale touching one punch and one points program.
-Reports client latency, the server's own time (Server-Timing header) and requests per second.
+per account) the same sale touching one punch and one points program, and last a fresh account against one with
+500 completed cards and 5,000 points rows (commit and preview, one register).
+Reports client latency, the server's own time (Server-Timing header) and requests per second, the ratios the
+targets are about, and a markdown table for docs/performance.md.
 
     .venv/bin/python scripts/bench.py                              # SQLite, 100k accounts, 1M punches
     .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python scripts/bench.py --accounts 2000 --seconds 3   # a quick look
+    .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/test --register-async-commit
+    .venv/bin/python scripts/bench.py --accounts 20000 --seconds 4  # the quick mode
 """
 from __future__ import annotations
 
@@ -153,6 +156,91 @@ def seed_points(url: str, accounts: int, rows_per_account: int = 4):
           f"{time.perf_counter() - t0:.0f} s")
 
 
+def commit_body(a: int, sale_id: str) -> str:
+    """A new 5-line sale of seeded account ``a``, its lines on the account's two programs (each line punches)."""
+    programs = random.Random(a).sample(range(PROGRAMS), 2)
+    lines = [{"line_id": str(i + 1), "upc": upc(programs[i % 2], i % 5), "name": "Bag", "quantity": "1",
+              "unit_price": "54.99"} for i in range(LINES_PER_SALE)]
+    sale = {"pos": {"system": "lightspeed-x", "sale_id": sale_id}, "customer": {"pos_id": f"c-{a}"},
+            "lines": lines}
+    return json.dumps({"sale": sale})
+
+
+HISTORY_CARDS = 500  # completed (and redeemed) cards of the history account
+HISTORY_POINTS_ROWS = 5000
+
+
+def seed_history(url: str):
+    """Two more accounts for the "history vs fresh" rows: a fresh one (no cards, no points yet) and one with a long
+    history in the same two programs: HISTORY_CARDS completed cards (each redeemed, 12 punches from sales), an open
+    card, and HISTORY_POINTS_ROWS points ledger rows. Returns their POS customer ids (fresh, history)."""
+    import datetime as dt
+
+    from loyalty.db import database, init_database
+    from loyalty.models import Account, Card, PosLink, Program, Punch, Redemption, Sale, SaleLine, utcnow
+    from loyalty.programs.points_models import PointsBalance, PointsEntry
+
+    init_database(url)
+    database.connect()
+    now = utcnow()
+    t0 = time.perf_counter()
+    points = Program.get_or_none(Program.kind == "points")
+    punch_programs = [p.id for p in Program.select().where(Program.kind == "punch").order_by(Program.id).limit(2)]
+    with database.atomic():
+        ids = {}
+        for who in ("fresh", "history"):
+            acc = Account.create(first_name=who.title(), last_name="Bench", name_key=f"bench {who}",
+                                 email=f"{who}@example.com", created_at=now, updated_at=now, notes="")
+            PosLink.create(pos_system="lightspeed-x", pos_customer_id=f"c-{who}", account=acc.id, linked_by="bench",
+                           linked_at=now)
+            ids[who] = acc.id
+        a = ids["history"]
+        seq = {pid: 0 for pid in punch_programs}
+        for k in range(HISTORY_CARDS):
+            pid = punch_programs[k % 2]
+            seq[pid] += 1
+            at = now - dt.timedelta(days=HISTORY_CARDS - k)
+            card = Card.create(account=a, program=pid, seq=seq[pid], status="redeemed", punches=12, created_at=at,
+                               first_punch_at=at, completed_at=at, redeemed_at=at)
+            sale = Sale.create(pos_system="lightspeed-x", pos_sale_id=f"history-{k}", account=a, created_at=at,
+                               updated_at=at)
+            lines, punches = [], []
+            for i in range(6):
+                lines.append(SaleLine.create(sale=sale.id, line_id=str(i + 1), upc=upc(pid - 1, i % 5),
+                                             quantity=2, unit_price="50.00").id)
+            Punch.insert_many([{"account": a, "program": pid, "card": card.id, "kind": "purchase", "quantity": 2,
+                                "sale": sale.id, "line": line, "cause": line, "unit_price": "50.00",
+                                "upc": upc(pid - 1, 0), "actor": "bench", "created_at": at}
+                               for line in lines]).execute()
+            Redemption.create(card=card.id, account=a, program=pid, pos_system="lightspeed-x",
+                              pos_sale_id=f"history-{k}", item_upc=upc(pid - 1, 0), max_value="50.00", actor="bench",
+                              created_at=at)
+        for pid in punch_programs:
+            Card.create(account=a, program=pid, seq=seq[pid] + 1, status="open", punches=0, created_at=now)
+        if points is not None:
+            rows = [{"account": a, "program": points.id, "kind": "earn", "points": 10, "actor": "bench",
+                     "key": f"history:{a}:{k}", "created_at": now - dt.timedelta(hours=HISTORY_POINTS_ROWS - k),
+                     "expires_at": now + dt.timedelta(days=30)} for k in range(HISTORY_POINTS_ROWS)]
+            for i in range(0, len(rows), 1000):
+                PointsEntry.insert_many(rows[i:i + 1000]).execute()
+            PointsBalance.insert(account=a, program=points.id, balance=10 * HISTORY_POINTS_ROWS,
+                                 lifetime_earned=10 * HISTORY_POINTS_ROWS, updated_at=now).execute()
+    database.execute_sql("ANALYZE")
+    database.close()
+    print(f"  a fresh account and a history account ({HISTORY_CARDS} completed cards, {HISTORY_POINTS_ROWS:,} "
+          f"points rows) in {time.perf_counter() - t0:.0f} s")
+    return "c-fresh", "c-history"
+
+
+def register_request(kind: str, pos_customer_id: str, sale_id: str):
+    """(path, body) of a preview or commit of a 5-line sale on the first two punch programs (and points)."""
+    lines = [{"line_id": str(i + 1), "upc": upc(i % 2, i % 5), "name": "Bag", "quantity": "1",
+              "unit_price": "54.99"} for i in range(LINES_PER_SALE)]
+    sale = {"pos": {"system": "lightspeed-x", "sale_id": sale_id}, "customer": {"pos_id": pos_customer_id},
+            "lines": lines}
+    return f"/api/v1/sales/{kind}", json.dumps({"sale": sale})
+
+
 class Client(threading.Thread):
     def __init__(self, host, port, token, make_request, stop_at, out):
         super().__init__(daemon=True)
@@ -208,6 +296,9 @@ def main():
     ap.add_argument("--threads", type=int, default=8, help="waitress threads")
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--port", type=int, default=5077)
+    ap.add_argument("--register-async-commit", action="store_true",
+                    help="PostgreSQL: serve with LOYALTY_REGISTER_SYNCHRONOUS_COMMIT=off (commits do not wait for "
+                         "the WAL flush; see docs/performance.md)")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="loyalty-bench-")
@@ -215,7 +306,8 @@ def main():
     print(f"seeding {url.split('@')[-1]}")
     token = seed(url, args.accounts, args.sales_per_account)
 
-    env = dict(os.environ, LOYALTY_DATABASE_URL=url, PYTHONPATH=os.path.join(ROOT, "server"))
+    env = dict(os.environ, LOYALTY_DATABASE_URL=url, PYTHONPATH=os.path.join(ROOT, "server"),
+               LOYALTY_REGISTER_SYNCHRONOUS_COMMIT="off" if args.register_async_commit else "on")
     server = subprocess.Popen([sys.executable, "-m", "loyalty.cli", "serve", "--port", str(args.port),
                                "--threads", str(args.threads)], env=env, cwd=tmp,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -233,13 +325,7 @@ def main():
     counter = iter(range(10**9))
 
     def commit_request():
-        a = rng.randint(1, n)
-        programs = random.Random(a).sample(range(PROGRAMS), 2)
-        lines = [{"line_id": str(i + 1), "upc": upc(programs[i % 2], i % 5), "name": "Bag", "quantity": "1",
-                  "unit_price": "54.99"} for i in range(LINES_PER_SALE)]
-        sale = {"pos": {"system": "lightspeed-x", "sale_id": f"bench-{os.getpid()}-{next(counter)}"},
-                "customer": {"pos_id": f"c-{a}"}, "lines": lines}
-        return "POST", "/api/v1/sales/commit", json.dumps({"sale": sale})
+        return "POST", "/api/v1/sales/commit", commit_body(rng.randint(1, n), f"bench-{os.getpid()}-{next(counter)}")
 
     def one_punch_request():
         a = rng.randint(1, n)
@@ -283,16 +369,53 @@ def main():
         seed_points(url, n)
         rows.append(run_load("commit 1 punch + points, 1 cl.", host, args.port, token, one_punch_request, 1,
                              args.seconds / 2))
+        # Flat in history: the same sale for a fresh account and for one with years of cards and points rows.
+        fresh, history = seed_history(url)
+        for kind in ("commit", "preview"):
+            for who, customer in (("fresh", fresh), ("history", history)):
+                def make(kind=kind, customer=customer):
+                    return ("POST",) + register_request(kind, customer, f"bench-{os.getpid()}-{next(counter)}")
+                rows.append(run_load(f"{kind}, {who} account, 1 cl.", host, args.port, token, make, 1,
+                                     args.seconds / 2))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
-    commit, health = rows[2], rows[0]
-    print(f"commit throughput is {commit['per_s'] / health['per_s']:.0%} of the trivial endpoint's")
-    punch_only, with_points = rows[-2], rows[-1]
-    print(f"punch + points server p50 is {with_points['srv_p50'] / punch_only['srv_p50']:.2f}x the punch-only one "
-          "(target: at most 1.2x)")
+    by_name = {r["name"]: r for r in rows}
+    health = by_name["GET /health (no db)"]
+    commits, one_punch = by_name["POST /sales/commit (5 lines)"], by_name["commit 1 punch, 1 client"]
+    notes = [f"commit throughput (8 clients) is {commits['per_s'] / health['per_s']:.0%} of GET /health's in the "
+             "same run (targets: 25% SQLite, 20% PostgreSQL)",
+             f"punch + points server p50 is "
+             f"{by_name['commit 1 punch + points, 1 cl.']['srv_p50'] / one_punch['srv_p50']:.2f}x "
+             "the punch-only one (target: at most 1.2x)"]
+    for kind in ("commit", "preview"):
+        history, fresh = by_name[f"{kind}, history account, 1 cl."], by_name[f"{kind}, fresh account, 1 cl."]
+        ratio = history["srv_p50"] / fresh["srv_p50"]
+        notes.append(f"{kind}: history account server p50 is {ratio:.2f}x the fresh account's (target: at most 1.2x)")
+    for note in notes:
+        print(note)
+    print()
+    print(markdown(rows, url, args, notes))
     return rows
+
+
+def markdown(rows, url, args, notes) -> str:
+    """The figures as a table for docs/performance.md."""
+    db = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    sync = ", register commits with synchronous_commit off" if args.register_async_commit and db == "PostgreSQL" \
+        else ""
+    out = [f"{db}{sync}, {args.accounts:,} accounts, {args.clients} clients unless noted, {args.seconds:g} s a row "
+           "(1-client rows half that)", "",
+           "| row | req/s | client p50 | client p99 | server p50 | server p99 |",
+           "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        out.append(f"| {r['name'].strip()} | {r['per_s']:.0f} | {r['p50']:.2f} ms | {r['p99']:.2f} ms | "
+                   f"{r['srv_p50']:.2f} ms | {r['srv_p99']:.2f} ms |"
+                   + (f" ({r['errors']} errors)" if r["errors"] else ""))
+    out.append("")
+    out += [f"- {note}" for note in notes]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

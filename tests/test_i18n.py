@@ -283,3 +283,36 @@ def test_text_for_a_customer_outside_any_request(app):
         assert nbsp(i18n.money(3)) == "3,00 $"
     with i18n.in_language(None):  # no language on the account: the store's default, else English
         assert gettext("wrong username or password") == "wrong username or password"
+
+
+def test_field_messages_of_the_api_follow_accept_language(api, client, tokens):
+    """Marshmallow's own messages (required, length, one of) and ours come in French; the code stays the same."""
+    headers = {"Authorization": f"Bearer {tokens['cashier']}"}
+    body = {"first_name": "", "language": "de"}
+    english = client.post("/api/v1/accounts", json=body, headers=headers).get_json()["error"]
+    french = client.post("/api/v1/accounts", json=body, headers={**headers, "Accept-Language": "fr-CA"}).get_json()
+    french = french["error"]
+    assert english["code"] == french["code"] == "invalid"
+    assert english["fields"]["last_name"] == ["Missing data for required field."]
+    assert french["fields"]["last_name"] == ["Champ obligatoire manquant."]
+    assert french["fields"]["first_name"] == ["La longueur doit être entre 1 et 100."]
+    assert french["fields"]["language"] == ["Doit être l'une des valeurs suivantes : en, fr."]
+    account = client.post("/api/v1/accounts", json={"first_name": "Élise", "last_name": "Gagnon"},
+                          headers=headers).get_json()
+    refused = client.patch(f"/api/v1/accounts/{account['id']}", json={"notes": "x"},
+                           headers={**headers, "Accept-Language": "fr"})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    assert refused.get_json()["error"]["message"].startswith("une caisse peut seulement")
+    assert refused.get_json()["error"]["fields"]["notes"] == ["une caisse ne peut pas modifier ce champ; il faut le "
+                                                               "rôle personnel"]
+
+
+def test_notes_the_server_writes_read_in_the_page_language(app):
+    from loyalty import i18n
+
+    with app.test_request_context("/"), i18n.in_language("fr"):
+        assert i18n.system_note("merged from account 3 into account 7") == "fusionné du compte 3 dans le compte 7"
+        assert i18n.system_note("earned points expired on 2026-11-26") == "points accumulés expirés le 26 nov. 2026"
+        assert i18n.system_note("typed by staff: the dog ate it") == "typed by staff: the dog ate it"
+    with app.test_request_context("/"), i18n.in_language("en"):
+        assert i18n.system_note("sale moved to account 4") == "sale moved to account 4"

@@ -16,6 +16,7 @@ from . import background  # noqa: F401  (registers the outbox and job tables)
 from . import guards
 from .db import database, init_database, is_postgres
 from .errors import LoyaltyError
+from .i18n import field_messages
 from .localtime import zone_from_setting
 from .domain.sales import DEFAULT_REASONS
 
@@ -47,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
         STORE_NAME=os.environ.get("LOYALTY_STORE_NAME", "Loyalty Bridge"),
         TIMEZONE=os.environ.get("LOYALTY_TIMEZONE", ""),
         MEMBER_CARDS_PER_ACCOUNT=int(os.environ.get("LOYALTY_MEMBER_CARDS_PER_ACCOUNT", "1")),
+        # PostgreSQL only, off by default: "off" lets a register's commit answer before its WAL reaches the disk
+        # (docs/performance.md says what a crash of the database machine can then lose).
+        REGISTER_SYNCHRONOUS_COMMIT=os.environ.get("LOYALTY_REGISTER_SYNCHRONOUS_COMMIT", "on"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("LOYALTY_INSECURE_COOKIES") != "1",
@@ -134,7 +138,7 @@ def _register_error_handlers(app: Flask):
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
-        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        fields = field_messages(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages})
         return jsonify({"error": {"code": "invalid", "message": _("some fields are not valid: %(fields)s",
                                                                   fields=", ".join(sorted(fields))),
                                   "fields": fields}}), 422

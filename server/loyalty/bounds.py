@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import fields, validate
 from werkzeug.routing import IntegerConverter
 
@@ -52,7 +52,7 @@ def IdField(**kwargs) -> fields.Int:  # noqa: N802  (reads as a field class in s
 
 # Every string a schema loads: no NUL (U+0000). A validator, so the 422 names the field and the OpenAPI document
 # states the rule as a pattern (schemas.Base adds it to each string field).
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character (U+0000)")
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error=_l("must not contain a NUL character (U+0000)"))
 
 
 def string_fields(field):

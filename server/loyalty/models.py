@@ -182,6 +182,9 @@ class Card(BaseModel):
 
 # One open card per account and program, enforced by the database.
 Card.add_index(Card.index(Card.account, Card.program, unique=True, where=Card.status == "open"))
+# The complete cards of an account (rewards to redeem) without reading its redeemed and expired ones (issue 15).
+Card.add_index(Card.index(Card.account, Card.program, Card.seq, where=Card.status == "complete",
+                          name="card_complete"))
 
 
 class Sale(BaseModel):

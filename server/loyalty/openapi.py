@@ -45,6 +45,13 @@ PATH_PARAMETERS = {
     "system": {"type": "string", "enum": list(schemas.POS_SYSTEMS)},
     "customer_id": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^(?!\\.\\.?$)[^\\x00/]+$"},
 }
+
+
+def _page_param(name: str, description: str, top: int) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "integer", "minimum": 1, "maximum": top}}
+
+
 QUERY_PARAMETERS = {
     "api.accounts_search": [{"name": "q", "in": "query", "required": False, "description":
                              "name words, a phone, an email or a POS customer id (200 characters at most)",
@@ -52,6 +59,11 @@ QUERY_PARAMETERS = {
     "api.accounts_get": [{"name": "history", "in": "query", "required": False, "description":
                           "any value: also every card the account ever had", "schema": {"type": "string",
                                                                                           "pattern": "^[^\\x00]*$"}}],
+    "api.accounts_cards": [_page_param("limit", "cards per page", 200),
+                           _page_param("before", "the previous page's next_before", MAX_ID)],
+    "api.accounts_history": [_page_param("limit", "rows of each list (default 500, audit 200)", 500)]
+    + [_page_param(f"{name}_before", f"the previous page's next.{name}", MAX_ID)
+       for name in ("punches", "points", "redemptions", "audit")],
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .bounds import NO_NUL, IdField, string_fields
@@ -81,9 +82,9 @@ class SaleSchema(Base):
     def check(self, data, **kwargs):
         ids = [line["line_id"] for line in data.get("lines", [])]
         if len(ids) != len(set(ids)):
-            raise ValidationError("each line needs its own line_id", "lines")
+            raise ValidationError(_("each line needs its own line_id"), "lines")
         if data.get("pos", {}).get("return_for") and data["pos"]["return_for"] == data["pos"].get("sale_id"):
-            raise ValidationError("a sale cannot return itself", "pos")
+            raise ValidationError(_("a sale cannot return itself"), "pos")
         for key in ("sku", "upc", "product_id"):
             for line in data.get("lines", []):
                 if line.get(key) is not None:
@@ -119,7 +120,7 @@ class AddressSchema(Base):
     region = _text(100, load_default=None, allow_none=True)
     postal_code = _text(20, load_default=None, allow_none=True)
     country = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$",
-                                                                                      error="a 2-letter code"))
+                                                                                      error=_l("a 2-letter code")))
 
 
 class LinkRefSchema(Base):
@@ -165,7 +166,7 @@ class Code(fields.Str):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
         if not value or len(value) > 64:
-            raise ValidationError("a code of 1 to 64 characters")
+            raise ValidationError(_("a code of 1 to 64 characters"))
         return value
 
 
@@ -186,7 +187,7 @@ class ProgramSchema(Base):
     @validates_schema
     def check(self, data, **kwargs):
         if not data.get("upcs") and not data.get("skus") and not self.partial:
-            raise ValidationError("list at least one qualifying UPC or SKU", "upcs")
+            raise ValidationError(_("list at least one qualifying UPC or SKU"), "upcs")
 
 
 class ItemSchema(Base):
@@ -244,7 +245,7 @@ class MemberCardAssignSchema(Base):
     @validates_schema
     def _one_of(self, data, **kwargs):
         if not data.get("email") and not data.get("account_id"):
-            raise ValidationError("give an email or an account_id", field_name="email")
+            raise ValidationError(_("give an email or an account_id"), field_name="email")
 
 
 class MemberCardRevokeSchema(Base):

@@ -2,9 +2,6 @@
 found from the URL map, so a new page is checked the day it is added), the demo POS, the extension's options page
 and the panel in its views. Every other browser test is checked as it goes too (tests/a11y.py); this test makes
 sure no page or view depends on some other test happening to visit it."""
-import re
-import warnings
-
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -13,55 +10,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y import assert_accessible
 from posdriver import OPTIONS_URL, Pos, dead_url, set_server_url
+from sitemap import BROKEN_LINK, page_urls
 
 pytestmark = pytest.mark.browser
-
-NOT_PAGES = ("static", "api", "openapi", "health")
-
-
-def sample_arguments(app):
-    """Values for each route argument a staff page takes: every demo account (their cards are in every state),
-    every program. A page whose argument has no sample here is left out of the sweep, with a warning."""
-    from loyalty.member_cards.domain import assign, create_batch
-    from loyalty.messages import links
-    from loyalty.models import Account, Program
-
-    with app.app_context():
-        accounts = [a.id for a in Account.select().order_by(Account.id)]
-        batch, codes = create_batch("Counter cards", 3, "test")
-        assign(codes[0], "test", account_id=accounts[0])  # the account page with a member card, a card assigned
-        return {"account_id": accounts,
-                "program_id": [p.id for p in Program.select().order_by(Program.id)],
-                "batch_id": [batch.id], "purpose": ["merge", "unlink", "split"], "code": codes[:2],
-                # the customer's page by its link; on the unsubscribe and confirm pages the same value is a link
-                # that does not work there, which shows their "this link does not work" page
-                "token": [links.page_token(accounts[0])]}
-
-
-def page_urls(app):
-    samples = sample_arguments(app)
-    urls, unknown = [], []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or any(word in rule.endpoint for word in NOT_PAGES):
-            continue
-        args = sorted(rule.arguments)
-        if not args:
-            urls.append(rule.rule)
-        elif len(args) == 1 and args[0] in samples:
-            urls.extend(rule.rule.split("<")[0] + str(v) + rule.rule.split(">", 1)[1] for v in samples[args[0]])
-        elif all(a in samples for a in args):
-            # Several arguments: each one's samples in turn, the others at their first sample (not every mix).
-            for varied in args:
-                for v in samples[varied]:
-                    values = {a: (v if a == varied else samples[a][0]) for a in args}
-                    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
-                    if url not in urls:
-                        urls.append(url)
-        else:
-            unknown.append(rule.rule)
-    if unknown:  # still checked wherever another browser test opens them (tests/a11y.py)
-        warnings.warn(f"not in the accessibility sweep until sample_arguments() has values for them: {unknown}")
-    return urls
 
 
 def sign_in(driver, base):
@@ -88,11 +39,23 @@ def test_every_staff_page_and_the_demo_pos(browser, store, signed_out_after):
     sign_in(driver, base)
     urls = page_urls(store.app)
     assert "/" in urls and "/demo/pos" in urls
-    checked = []
+    checked = {}
     for path in urls:
         driver.get(base + path)
         assert_accessible(driver)
-        checked.append(path)
+        checked[path] = driver.find_element(By.TAG_NAME, "h1").text if driver.find_elements(By.TAG_NAME, "h1") \
+            else ""
+    # The signed links that work reached their real pages (not only "this link does not work"), and the
+    # unsubscribe page's answer once its button is pressed is checked too.
+    headings = {path.split("/")[1] + ("/confirm" if "/confirm/" in path else ""): h for path, h in checked.items()
+                if BROKEN_LINK not in path and path.count("/") >= 2 and path.startswith(("/me/", "/unsub"))}
+    assert headings["me"].startswith("Hello") and headings["me/confirm"] == "Thank you", headings
+    assert headings["unsubscribe"] == "Unsubscribe", headings
+    assert sum(h == "This link does not work" for p, h in checked.items() if BROKEN_LINK in p) == 3, checked
+    driver.get(base + next(p for p in checked if p.startswith("/unsubscribe/") and BROKEN_LINK not in p))
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "You are unsubscribed")
+    assert_accessible(driver)
     driver.get(base + "/accounts/999999")  # the not-found page staff meet after a stale link
     assert_accessible(driver)
     # On an account page the skip link is the keyboard's first stop, before the header's links, and takes the

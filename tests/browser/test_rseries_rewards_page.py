@@ -97,3 +97,24 @@ def test_rewards_page_links_commits_and_refunds_and_the_poller_counts_the_sale_o
     os.makedirs("/tmp/i14-shots", exist_ok=True)
     for name in ("rewards-sale.png", "rewards-refund.png"):
         (tmp_path / name).replace(f"/tmp/i14-shots/{name}")
+
+
+def test_rewards_page_in_french_follows_the_page_not_chrome(chromium_session, store, rseries):
+    """Chrome in English, the store in French (LOYALTY_LANGUAGE=fr): the page's own lines and the panel in it are
+    French, like the rest of the staff app."""
+    fake = rseries
+    acana = fake.add_item("ACANA Wild Prairie Dog Food 25 lb", upc=ACANA_UPC, custom_sku="ACA-WP-25")
+    dana = fake.add_customer("Dana", "Whitfield", "dana.whitfield@example.com", "555-201-3344")
+    sale = fake.add_sale(dana, [(acana, 1, "94.99")], completed=False)
+    store.app.config["LANGUAGE"] = "fr"
+    try:
+        page = RewardsPage(chromium_session, store.url).open_page(f"saleID={sale['saleID']}")
+        assert page.d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+        page.sign_in(store.token)
+        page.wait_panel().wait_text("même courriel", "Dana Whitfield")
+        page.wait(lambda d: d.find_element(By.ID, "rewards-sale").text.startswith(f"Vente {sale['saleID']} (reçu "),
+                  message="the sale line is not in French")
+        os.makedirs("/tmp/i13-shots", exist_ok=True)
+        page.d.save_screenshot("/tmp/i13-shots/rewards-fr.png")
+    finally:
+        store.app.config["LANGUAGE"] = None

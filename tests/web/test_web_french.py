@@ -127,3 +127,29 @@ def test_an_error_page_in_french(french_manager):
     assert r.status_code == 404
     page = visible(r)
     assert "Cela n'a pas fonctionné" in page and "compte 99999" in page
+
+
+def test_member_cards_plurals_and_money_in_french(french_manager, shop):
+    page = visible(french_manager.get("/member-cards"))
+    assert "Cartes de membre" in page and "Aucun lot pour l'instant." in page and "balayez ou tapez" in page
+    one = visible(french_manager.post("/member-cards/batches", {"name": "Comptoir", "count": "1"},
+                                      follow_redirects=True))
+    assert "Lot Comptoir créé : 1 carte." in one and "1 carte de membre" in one  # 1 is singular in French
+    two = visible(french_manager.post("/member-cards/batches", {"name": "Vitrine", "count": "2"},
+                                      follow_redirects=True))
+    assert "Lot Vitrine créé : 2 cartes." in two and "2 cartes de membre" in two
+    report = visible(french_manager.get("/reports/redemptions?state=all"))
+    assert re.search(r"\d+ échanges?, \d+,\d\d\u00a0\$ au total", report), "totals as '1 échange, 12,50 $ au total'"
+    assert "Télécharger en Excel" in report
+
+
+def test_workbook_sheets_and_headers_follow_the_language(french_manager, shop):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = french_manager.get("/reports/redemptions?state=all&format=xlsx")
+    book = load_workbook(io.BytesIO(r.get_data()), read_only=True)
+    assert book.sheetnames == ["Échanges", "Totaux"]
+    headers = [c.value for c in next(book["Totaux"].iter_rows(max_row=1))]
+    assert headers == ["distributeur", "fabricant", "échanges", "valeur"]

@@ -118,7 +118,7 @@ def test_invalid_fields_are_named(manager, base):
     r = connect(manager, base, prefix="not a prefix!", webhook_secret="", base_url="ftp://x")
     assert r.status_code == 422
     page = text(r)
-    assert "the connection is not valid" in page and "<b>prefix</b>" in page and "<b>webhook_secret</b>" in page
+    assert "the connection is not valid" in page and "<b>domain prefix</b>" in page and "<b>webhook secret</b>" in page
     assert not PosConnection.select().exists()
 
 

@@ -40,7 +40,7 @@ def claims(api, manager_api, program):
 
 def test_redemption_report_totals_per_distributor_and_manufacturer(manager, claims):
     page = text(manager.get("/reports/redemptions"))
-    assert "3 redemptions, 199.97 in all" in page
+    assert "3 redemptions, $199.97 in all" in page
     by_distributor = page.split('class="by-distributor"')[1].split("</table>")[0]
     assert "PFX" in by_distributor and "189.98" in by_distributor and "Phillips" in by_distributor
     by_manufacturer = page.split('class="by-manufacturer"')[1].split("</table>")[0]

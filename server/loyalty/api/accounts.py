@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 
 from ..auth import RANK, approve_with_pin
 from ..domain import accounts as dom
-from ..domain.cards import account_cards, iso
+from ..bounds import MAX_ID
+from ..domain.cards import account_cards, card_summary, iso
 from ..errors import Forbidden, ValidationFailed
 from ..i18n import current_language
 from ..models import AuditLog, Card, Program, Punch, Redemption, Sale
@@ -61,15 +62,62 @@ def accounts_update(account_id):
     return dom.account_dict(account, cards=True, links=True)
 
 
+def _page_arg(name: str, default, top: int):
+    """An optional positive integer query argument (at most ``top``); a 422 naming it otherwise."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= top:
+        raise ValidationFailed(_("invalid query argument %(name)s", name=name),
+                               fields={name: [_("a whole number from 1 to %(top)s", top=top)]})
+    return int(raw)
+
+
+def _before(query, column, name):
+    before = _page_arg(name, None, MAX_ID)
+    return query if before is None else query.where(column < before)
+
+
+def _next(rows, limit):
+    """The cursor for the page after ``rows`` (newest first): the last id, or None when this was the last page."""
+    return rows[-1].id if limit is not None and len(rows) == limit else None
+
+
+@bp.get("/accounts/<id:account_id>/cards")
+@auth("cashier")
+def accounts_cards(account_id):
+    """Every card the account ever had (redeemed, expired and void ones too), newest first, a page at a time.
+
+    ``limit`` (1 to 200, default 50) cards per page; ``before``: the ``next_before`` of the previous page (cards
+    with a smaller id). The register's answers carry only the cards to use now; this is the history."""
+    account = dom.get_account(account_id)
+    limit = _page_arg("limit", 50, 200)
+    cards = list(_before(Card.select().where(Card.account == account.id), Card.id, "before")
+                 .order_by(Card.id.desc()).limit(limit))
+    programs = {p.id: p for p in Program.select().where(Program.id.in_({c.program_id for c in cards} or {0}))}
+    return {"cards": [card_summary(c, programs[c.program_id]) for c in cards], "next_before": _next(cards, limit)}
+
+
 @bp.get("/accounts/<id:account_id>/history")
 @auth("cashier")
 def accounts_history(account_id):
-    """Every punch row, redemption and audit entry: the answer to "why does my card say 7?"."""
+    """Every punch row, redemption and audit entry: the answer to "why does my card say 7?".
+
+    Newest first, a page at a time: ``limit`` rows of each list (1 to 500; by default 500 punches, points rows
+    and redemptions and 200 audit entries), and ``punches_before``, ``points_before``, ``redemptions_before``,
+    ``audit_before``: the matching value of the previous page's ``next`` (null in ``next``: no more rows)."""
     account = dom.get_account(account_id)
-    punches = list(Punch.select().where(Punch.account == account.id).order_by(Punch.id.desc()).limit(500))
+    limit = _page_arg("limit", None, 500)
+    punches = list(_before(Punch.select().where(Punch.account == account.id), Punch.id, "punches_before")
+                   .order_by(Punch.id.desc()).limit(limit or 500))
     cards = {c.id: c for c in Card.select().where(Card.id.in_({p.card_id for p in punches} or {0}))}
     programs = {p.id: p for p in Program.select().where(Program.id.in_({p.program_id for p in punches} or {0}))}
     sales = {s.id: s for s in Sale.select().where(Sale.id.in_({p.sale_id for p in punches if p.sale_id} or {0}))}
+    points = points_history(account.id, limit or 500, before=_page_arg("points_before", None, MAX_ID))
+    redemptions = list(_before(Redemption.select().where(Redemption.account == account.id), Redemption.id,
+                               "redemptions_before").order_by(Redemption.id.desc()).limit(limit or 500))
+    audit = list(_before(AuditLog.select().where(AuditLog.account_id == account.id), AuditLog.id, "audit_before")
+                 .order_by(AuditLog.id.desc()).limit(limit or 200))
     return {
         "punches": [{
             "id": p.id, "card_id": p.card_id, "card_seq": cards[p.card_id].seq, "program_id": p.program_id,
@@ -80,12 +128,12 @@ def accounts_history(account_id):
                      "unit_price": None if p.unit_price is None else str(p.unit_price)},
             "reason": p.reason, "note": p.note, "needs_review": p.needs_review, "actor": p.actor,
             "at": iso(p.created_at)} for p in punches],
-        "points": points_history(account.id),
-        "redemptions": [redemption_dict(r) for r in
-                        Redemption.select().where(Redemption.account == account.id).order_by(Redemption.id.desc())],
-        "audit": [{"at": iso(a.at), "actor": a.actor, "action": a.action, "details": a.details}
-                  for a in AuditLog.select().where(AuditLog.account_id == account.id)
-                  .order_by(AuditLog.id.desc()).limit(200)],
+        "points": points,
+        "redemptions": [redemption_dict(r) for r in redemptions],
+        "audit": [{"at": iso(a.at), "actor": a.actor, "action": a.action, "details": a.details} for a in audit],
+        "next": {"punches": _next(punches, limit or 500),
+                 "points": points[-1]["id"] if len(points) == (limit or 500) else None,
+                 "redemptions": _next(redemptions, limit or 500), "audit": _next(audit, limit or 200)},
     }
 
 

@@ -157,9 +157,9 @@ def _register_refusals(changed: dict, had: dict) -> dict:
             continue
         if field in REGISTER_FILLS:
             if had[field]:
-                refused[field] = ["a register may fill this in only when the account has none; staff can change it"]
+                refused[field] = [_("a register may fill this in only when the account has none; staff can change it")]
             continue
-        refused[field] = ["a register may not change this; it needs the staff role"]
+        refused[field] = [_("a register may not change this; it needs the staff role")]
     return refused
 
 
@@ -173,7 +173,7 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US", 
         changed = _apply_fields(account, data, region, actor, now)
         refused = _register_refusals(changed, had) if register else {}
         if refused:  # raised inside the transaction: nothing of this request is kept
-            raise Forbidden("a register may only fill in missing contact details and record consent",
+            raise Forbidden(_("a register may only fill in missing contact details and record consent"),
                             code="forbidden", fields=refused)
         if not account.first_name or not account.last_name:
             raise ValidationFailed(_("first and last name cannot be empty"), fields={
@@ -183,6 +183,20 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US", 
             account.save()
             record(actor, "account.update", "account", account.id, account_id=account.id, changed=changed)
     return account
+
+
+def live_link_and_account(system: str, customer_id: str):
+    """(the POS customer's live link, its account as ``get_account`` answers it) in one statement; (None, None)
+    without a live link."""
+    n = len(PosLink._meta.sorted_fields)
+    rows = fastsql.rows(
+        f'SELECT {fastsql.columns(PosLink, qualified=True)}, {fastsql.columns(Account, qualified=True)} FROM '
+        '"pos_link" JOIN "account" ON "account"."id" = "pos_link"."account_id" WHERE "pos_link"."pos_system" = ? '
+        'AND "pos_link"."pos_customer_id" = ? AND "pos_link"."unlinked_at" IS NULL LIMIT 1', (system, customer_id))
+    if not rows:
+        return None, None
+    link, account = fastsql.hydrate(PosLink, rows[0][:n]), fastsql.hydrate(Account, rows[0][n:])
+    return link, get_account(account.merged_into_id) if account.merged_into_id else account
 
 
 def live_link(system: str, customer_id: str) -> PosLink | None:

@@ -111,12 +111,56 @@ def add_punches(account_id: int, program: Program, quantity: int, ctx: PunchCont
     return add_punches_batch(account_id, program, [(quantity, ctx)], now)
 
 
-def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None) -> list[CardChange]:
-    """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one open-card lookup, one insert of
-    the ledger rows, one update per card touched (a sale's lines all punch in a handful of queries)."""
+class _CardRef:
+    """A card known by its id alone (what a ledger row needs)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, card_id):
+        self.id = card_id
+
+
+# The usual case in one statement: the open card has room for every punch of the batch and has not expired.
+_PUNCH_OPEN_CARD = (
+    'UPDATE "card" SET "punches" = "punches" + ?, "expires_at" = CASE WHEN "first_punch_at" IS NULL THEN ? ELSE '
+    '"expires_at" END, "first_punch_at" = COALESCE("first_punch_at", ?) WHERE "account_id" = ? AND "program_id" = ? '
+    'AND "status" = \'open\' AND "punches" + ? < ? AND ("expires_at" IS NULL OR "expires_at" > ?) RETURNING "id"')
+
+
+def _punch_open_card(account_id: int, program: Program, items, now: dt.datetime, rows: list):
+    """The batch on the open card when it needs no completion, roll-over or expiry (the changes), else None."""
+    total = sum(q for q, _ctx in items if q > 0)
+    if total <= 0:
+        return None
+    expires = now + dt.timedelta(days=program.window_days) if program.window_days else None
+    at = Card.first_punch_at.db_value(now)
+    found = fastsql.rows(_PUNCH_OPEN_CARD, (total, Card.expires_at.db_value(expires), at, account_id, program.id,
+                                            total, program.buy_quantity, at))
+    if not found:
+        return None
+    card = _CardRef(found[0][0])
+    changes = []
+    for quantity, ctx in items:
+        if quantity > 0:
+            rows.append(ctx.values(account_id, program, card, quantity))
+            changes.append(CardChange(card.id, quantity))
+    return changes
+
+
+def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None,
+                      ledger: list | None = None) -> list[CardChange]:
+    """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one statement when the open card has
+    room, else one open-card lookup and one update per card touched; then one insert of the ledger rows, or with
+    ``ledger`` the rows are added to that list for the caller to insert (with other programs' rows)."""
     now = now or utcnow()
     lock_account(account_id)
-    changes, rows, dirty = [], [], {}
+    rows = [] if ledger is None else ledger
+    changes = _punch_open_card(account_id, program, items, now, rows)
+    if changes is not None:
+        if ledger is None:
+            fastsql.insert(Punch, rows, returning=False)
+        return changes
+    changes, dirty = [], {}
     card = None
     for quantity, ctx in items:
         remaining = quantity
@@ -146,7 +190,8 @@ def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime
             remaining -= n
     for c in dirty.values():
         fastsql.save(c, *CARD_STATE)
-    fastsql.insert(Punch, rows, returning=False)
+    if ledger is None:
+        fastsql.insert(Punch, rows, returning=False)
     return changes
 
 
@@ -238,18 +283,54 @@ def card_summary(card: Card, program: Program) -> dict:
     }
 
 
-def account_cards(account_id: int, include_history: bool = False, now: dt.datetime | None = None) -> list[dict]:
-    """The cards to show: per program, the open card (with the count of complete ones as rewards available)
-    and each complete card (which can be redeemed)."""
+# The register's answers (preview, commit, resolve, a member card scan) carry at most this many complete cards:
+# what the cashier can redeem now, oldest first, never the account's whole history (issue 15).
+REGISTER_COMPLETE_CARDS = 25
+
+# Open and complete cards with their program, in one statement; both use a partial index on "status" (models.py),
+# so the cost does not grow with the account's redeemed and expired cards.
+_LIVE_CARDS = (
+    'SELECT {cols}, "program"."name", "program"."buy_quantity" FROM "card" JOIN "program" ON "program"."id" = '
+    '"card"."program_id" WHERE "card"."account_id" = ? AND "card"."status" = \'open\' UNION ALL '
+    'SELECT * FROM (SELECT {cols}, "program"."name", "program"."buy_quantity" FROM "card"{complete_index} JOIN '
+    '"program" ON "program"."id" = "card"."program_id" WHERE "card"."account_id" = ? AND '
+    '"card"."status" = \'complete\' '
+    'ORDER BY "card"."program_id", "card"."seq" LIMIT ?) AS "complete_cards"')
+
+
+def complete_index() -> str:
+    """SQLite's planner has no statistics for the complete cards' partial index until some exist, and would read
+    the account's every card through the (account, program, seq) one."""
+    return fastsql.index_hint("card_complete")
+
+
+def _live_cards(account_id: int, complete_limit: int) -> tuple[list, dict]:
+    cols = fastsql.columns(Card, qualified=True)
+    n = len(Card._meta.sorted_fields)
+    cards, programs = [], {}
+    sql = _LIVE_CARDS.format(cols=cols, complete_index=complete_index())
+    for row in fastsql.rows(sql, (account_id, account_id, complete_limit)):
+        card = fastsql.hydrate(Card, row[:n])
+        cards.append(card)
+        programs[card.program_id] = Program(id=card.program_id, name=row[n], buy_quantity=row[n + 1])
+    return cards, programs
+
+
+def account_cards(account_id: int, include_history: bool = False, now: dt.datetime | None = None,
+                  complete_limit: int | None = None) -> list[dict]:
+    """The cards to show: per program, the open card and each complete card (which can be redeemed), at most
+    ``complete_limit`` of those (oldest first); with ``include_history`` every card the account ever had."""
     now = now or utcnow()
-    where = '"account_id" = ?' if include_history else '"account_id" = ? AND "status" IN (?, ?)'
-    cards = fastsql.select(Card, where, (account_id,) if include_history else (account_id, *LIVE))
-    programs = {}
-    if cards:
-        ids = sorted({c.program_id for c in cards})
-        for pid, name, n in fastsql.rows('SELECT "id", "name", "buy_quantity" FROM "program" WHERE "id" IN '
-                                         + fastsql.in_list(len(ids)), ids):
-            programs[pid] = Program(id=pid, name=name, buy_quantity=n)
+    if include_history:
+        cards = fastsql.select(Card, '"account_id" = ?', (account_id,))
+        programs = {}
+        if cards:
+            ids = sorted({c.program_id for c in cards})
+            for pid, name, n in fastsql.rows('SELECT "id", "name", "buy_quantity" FROM "program" WHERE "id" IN '
+                                             + fastsql.in_list(len(ids)), ids):
+                programs[pid] = Program(id=pid, name=name, buy_quantity=n)
+    else:
+        cards, programs = _live_cards(account_id, 2**31 - 1 if complete_limit is None else complete_limit)
     cards.sort(key=lambda c: (programs[c.program_id].name, c.seq))
     out = []
     for card in cards:

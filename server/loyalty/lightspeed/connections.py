@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..db import redact_url, write_transaction
 from ..errors import NotFound, ValidationFailed
+from ..i18n import field_labels
 from ..models import utcnow
 from . import vault
 from .client import RetryPolicy, XSeriesClient, XSeriesError, default_base_url
@@ -21,17 +24,18 @@ def validate(prefix: str, token: str, webhook_secret: str, base_url: str | None 
     prefix = (prefix or "").strip().lower()
     errors = {}
     if not PREFIX.match(prefix):
-        errors["prefix"] = ["the domain prefix: letters, digits and dashes (the 'shop' of shop.retail.lightspeed.app)"]
+        errors["prefix"] = [_("the domain prefix: letters, digits and dashes (the 'shop' of shop.retail.lightspeed.app)")]
     if not API_VERSION.match(api_version or ""):
-        errors["api_version"] = ["2.0 or a dated version such as 2026-01"]
+        errors["api_version"] = [_("2.0 or a dated version such as 2026-01")]
     if not (token or "").strip():
-        errors["token"] = ["required"]
+        errors["token"] = [_("required")]
     if not (webhook_secret or "").strip():
-        errors["webhook_secret"] = ["required"]
+        errors["webhook_secret"] = [_("required")]
     if base_url is not None and not re.match(r"^https?://[^\s]+$", base_url):
-        errors["base_url"] = ["an http(s) URL"]
+        errors["base_url"] = [_("an http(s) URL")]
     if errors:
-        raise ValidationFailed("the connection is not valid: " + ", ".join(sorted(errors)), fields=errors)
+        raise ValidationFailed(_("the connection is not valid: %(fields)s", fields=field_labels(errors)),
+                               fields=errors)
     return prefix, (base_url or default_base_url(prefix, api_version)).rstrip("/")
 
 

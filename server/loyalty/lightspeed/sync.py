@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..db import write_transaction
 from ..errors import LoyaltyError, ValidationFailed
@@ -76,7 +78,8 @@ def run_sync(conn, resource: str, actor: str, *, full: bool = False, policy: Ret
     app): the totals and ``error`` (None, or why it stopped: the API's refusal or unavailability, never the
     token). Pages stored before a failure stay stored. Leaves one ``pos.sync_run`` audit row."""
     if resource not in RESOURCES:
-        raise ValidationFailed(f"nothing to sync called '{resource}'", fields={"resource": list(RESOURCES)})
+        raise ValidationFailed(_("nothing to sync called '%(resource)s'", resource=resource),
+                               fields={"resource": list(RESOURCES)})
     totals = {"error": None}
     try:
         with client_for(conn, policy=policy) as client:

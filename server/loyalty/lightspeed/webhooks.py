@@ -13,7 +13,7 @@ import logging
 from urllib.parse import parse_qs
 
 from flask import Blueprint, jsonify, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from .. import bounds
 from ..audit import record
@@ -53,10 +53,13 @@ def _infer_type(payload: dict) -> str | None:
     return None
 
 
+OBJECT_NAMES = {"product": _l("product"), "customer": _l("customer")}
+
+
 def _saved(kind):
     def handle(conn, payload: dict) -> dict:
         if not payload.get("id"):
-            raise LoyaltyError(f"the {kind} has no id", code="invalid", status=422)
+            raise LoyaltyError(_("the %(kind)s has no id", kind=OBJECT_NAMES[kind]), code="invalid", status=422)
         store = upsert_products if kind == "product" else upsert_customers
         written = store(conn, [payload])
         return {f"{kind}_id": str(payload["id"]), "outcome": f"{kind}_saved" if written else f"{kind}_stale"}
@@ -70,9 +73,9 @@ HANDLERS = {"sale.update": handle_sale, "product.update": _saved("product"), "cu
 def receive(prefix: str):
     conn = PosConnection.get_or_none(PosConnection.prefix == prefix.lower())
     if conn is None or conn.system != SYSTEM:  # R-Series sends no webhooks: its sales are polled
-        raise NotFound("no Lightspeed connection for this address", code="not_connected")
+        raise NotFound(_("no Lightspeed connection for this address"), code="not_connected")
     if request.mimetype != "application/x-www-form-urlencoded":
-        raise LoyaltyError("expected application/x-www-form-urlencoded with a 'payload' field",
+        raise LoyaltyError(_("expected application/x-www-form-urlencoded with a 'payload' field"),
                            code="unsupported_media_type", status=415)
     raw = request.get_data(cache=True)
     form = _form(raw)
@@ -80,7 +83,7 @@ def receive(prefix: str):
                                     form.get("payload"))
     if signed is None:
         log.warning("Lightspeed webhook for %s refused: missing or wrong X-Signature", conn.prefix)
-        raise Unauthorized("missing or wrong X-Signature", code="bad_signature")
+        raise Unauthorized(_("missing or wrong X-Signature"), code="bad_signature")
     try:
         payload = bounds.loads(form.get("payload") or "")
     except bounds.InputRefused as exc:

@@ -120,7 +120,7 @@ def member_card_revoke(code):
     reason = request.form.get("reason", "").strip()[:200]
 
     def run():
-        dom.revoke(card.code, g.actor, reason)
+        dom.revoke(card.code, g.actor, reason or _("revoked"))
         flash(_("Card %(code)s revoked: scanning it now says so.", code=grouped(card.code)))
         return redirect(url_for("web.member_card", code=card.code))
 

@@ -6,9 +6,12 @@ from ..models import Program, Sale
 from .points_models import PointsEntry, PointsRedemption, PointsReward
 
 
-def points_history(account_id: int, limit: int = 500) -> list[dict]:
-    rows = list(PointsEntry.select().where(PointsEntry.account == account_id)
-                .order_by(PointsEntry.id.desc()).limit(limit))
+def points_history(account_id: int, limit: int = 500, before: int | None = None) -> list[dict]:
+    """The newest ``limit`` rows (with ``before``: of the rows with a smaller id), newest first."""
+    query = PointsEntry.select().where(PointsEntry.account == account_id)
+    if before is not None:
+        query = query.where(PointsEntry.id < before)
+    rows = list(query.order_by(PointsEntry.id.desc()).limit(limit))
     programs = {p.id: p.name for p in Program.select(Program.id, Program.name)
                 .where(Program.id.in_({r.program_id for r in rows} or {0}))}
     sale_ids = {r.sale_id for r in rows if r.sale_id} | {r.refund_id for r in rows if r.refund_id}

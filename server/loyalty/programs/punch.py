@@ -5,8 +5,10 @@ The card mechanics themselves (roll-over, windows, debts) are in domain/cards.py
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from flask_babel import gettext as _
 from peewee import fn
@@ -15,7 +17,8 @@ from .. import fastsql
 from ..audit import record
 from ..errors import Conflict, ValidationFailed
 from ..models import Card, Program, Punch, Redemption, SaleLine
-from ..domain.cards import LIVE, PunchContext, account_cards, add_punches, add_punches_batch, take_back
+from ..domain.cards import (REGISTER_COMPLETE_CARDS, PunchContext, account_cards, add_punches,
+                             add_punches_batch, complete_index, take_back)
 from ..domain.programs import qualifying_programs
 from .base import ProgramKind, SaleContext, whole
 
@@ -214,13 +217,15 @@ class PunchKind(ProgramKind):
             return {}
         out = {pid: [0, 0] for pid in program_ids}
         ids = sorted(program_ids)
-        query = ('SELECT "program_id", "punches", "status" FROM "card" WHERE "account_id" = ? AND "status" IN '
-                 f'(?, ?) AND "program_id" IN {fastsql.in_list(len(ids))}')
-        for pid, punches, status in fastsql.rows(query, [account_id, *LIVE, *ids]):
-            if status == "open":
-                out[pid][0] = punches
-            else:
-                out[pid][1] += 1
+        # Each half reads a partial index (open cards, complete cards): never the account's redeemed history.
+        in_ids = fastsql.in_list(len(ids))
+        query = ('SELECT "program_id", "punches", 0 FROM "card" WHERE "account_id" = ? AND "status" = \'open\' AND '
+                 f'"program_id" IN {in_ids} UNION ALL SELECT "program_id", 0, COUNT(*) FROM "card"{complete_index()} '
+                 f'WHERE "account_id" = ? AND "status" = \'complete\' AND "program_id" IN {in_ids} '
+                 'GROUP BY "program_id"')
+        for pid, punches, complete in fastsql.rows(query, [account_id, *ids, account_id, *ids]):
+            out[pid][0] += punches
+            out[pid][1] += complete
         return out
 
     def report(self, plan: PunchPlan, before: dict, after: dict | None) -> list:
@@ -250,7 +255,8 @@ class PunchKind(ProgramKind):
                  **({"free": plan.free[(lid, pid)]} if (lid, pid) in plan.free else {})} for lid, pid in keys]
 
     def account_summary(self, account_id: int, detail: bool = False) -> list:
-        return account_cards(account_id)
+        # The register's answers carry the cards to redeem now, a bounded number; the account's page all of them.
+        return account_cards(account_id, complete_limit=None if detail else REGISTER_COMPLETE_CARDS)
 
     # --- writing -------------------------------------------------------------------------------------------
     def apply(self, plan: PunchPlan, ctx: SaleContext, sale, rows: dict, opts, now) -> list:
@@ -282,8 +288,10 @@ class PunchKind(ProgramKind):
             else:
                 take_back(account.id, program, -delta, pctx, now)
             changes.append({"line_id": line_id, "program_id": pid, "punches": delta})
+        ledger = []  # every program's new punch rows, in one INSERT
         for pid, items in additions.items():
-            add_punches_batch(account.id, plan.programs[pid], items, now)
+            add_punches_batch(account.id, plan.programs[pid], items, now, ledger)
+        fastsql.insert(Punch, ledger, returning=False)
         for line_id, count in plan.reopen.items():
             _reopen_rewards(ctx.refunds[line_id].original, rows[line_id], count, opts.actor, now)
             changes.append({"line_id": line_id, "rewards_reopened": count})
@@ -325,10 +333,15 @@ def _reopen_rewards(original_line: SaleLine, refund_row: SaleLine, count: int, a
     """A returned free item gives its reward back (count > 0); a refund edited down takes it again."""
     original = original_line.sale
     if count > 0:
+        # The free item is this line's product: its UPC or its SKU, whichever the line has (a line without a
+        # SKU must not match every redemption recorded without one, another item's reward).
+        same_item = [column == value for column, value in ((Redemption.item_upc, original_line.upc),
+                                                           (Redemption.item_sku, original_line.sku)) if value]
+        if not same_item:
+            return
         candidates = Redemption.select().where(
             (Redemption.pos_system == original.pos_system) & (Redemption.pos_sale_id == original.pos_sale_id)
-            & Redemption.reversed_at.is_null()
-            & ((Redemption.item_upc == original_line.upc) | (Redemption.item_sku == original_line.sku)))
+            & Redemption.reversed_at.is_null() & reduce(operator.or_, same_item)).order_by(Redemption.id)
         for red in candidates.limit(count):
             red.reversed_at, red.reversed_by = now, refund_row.id
             red.save()
@@ -336,7 +349,8 @@ def _reopen_rewards(original_line: SaleLine, refund_row: SaleLine, count: int, a
             record(actor, "redemption.reverse", "redemption", red.id, account_id=red.account_id,
                    reason="free item returned", refund_line=refund_row.line_id)
     else:
-        for red in Redemption.select().where(Redemption.reversed_by == refund_row.id).limit(-count):
+        for red in Redemption.select().where(Redemption.reversed_by == refund_row.id).order_by(Redemption.id) \
+                .limit(-count):
             red.reversed_at, red.reversed_by = None, None
             red.save()
             Card.update(status="redeemed", redeemed_at=now).where(Card.id == red.card_id).execute()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Response, send_file, stream_with_context
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -39,7 +40,7 @@ def wanted_format(value: str | None) -> str | None:
     if not value:
         return None
     if value not in FORMATS:
-        raise ValidationFailed("format must be csv or xlsx", fields={"format": ["csv or xlsx"]})
+        raise ValidationFailed(_("format must be csv or xlsx"), fields={"format": [_("csv or xlsx")]})
     return value
 
 
@@ -48,7 +49,7 @@ def table_response(fmt: str, sheets: list[tuple[str, list[Column], object]], fil
     only; a workbook has one worksheet per sheet."""
     if fmt == "xlsx":
         return _xlsx_response(sheets, filename + ".xlsx")
-    _, columns, rows = sheets[0]
+    columns, rows = sheets[0][1:]
     return _csv_response(rows, columns, filename + ".csv")
 
 

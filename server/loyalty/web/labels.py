@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import field_label
+
 PROGRAM_STATUSES = {"active": _l("active"), "archived": _l("archived")}
 REWARD_RULES = {"lesser_or_equal": _l("lesser or equal"), "most_frequent": _l("most frequent")}
 FIELDS = {"address": _l("address"), "email": _l("email"), "phone": _l("phone")}
@@ -19,6 +21,10 @@ PUNCH_KINDS = {"purchase": _l("purchase"), "reversal": _l("reversal"), "refund":
 # A member card's life (member_cards.models.MemberCard.status).
 MEMBER_CARD_STATUSES = {"unassigned": _l("unassigned"), "assigned": _l("assigned"), "revoked": _l("revoked")}
 
+# The outbox's channels and states (background.OutboxItem.kind, .state).
+MESSAGE_KINDS = {"email": _l("email"), "sms": _l("SMS")}
+MESSAGE_STATES = {"pending": _l("waiting"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed"),
+                  "skipped": _l("skipped")}
 
 def _namer(names: dict):
     return lambda code: str(names.get(code, code))
@@ -31,6 +37,8 @@ punch_kind = _namer(PUNCH_KINDS)
 credit_state = _namer(CREDIT_STATES)
 resource_name = _namer(RESOURCES)
 member_card_status = _namer(MEMBER_CARD_STATUSES)
+message_kind = _namer(MESSAGE_KINDS)
+message_state = _namer(MESSAGE_STATES)
 
 
 def match_name(key: str) -> str:
@@ -38,4 +46,6 @@ def match_name(key: str) -> str:
 
 TEMPLATE_GLOBALS = {"program_status": program_status, "reward_rule_name": reward_rule_name,
                     "field_name": field_name, "punch_kind": punch_kind, "credit_state": credit_state,
-                    "resource_name": resource_name, "member_card_status": member_card_status}
+                    "resource_name": resource_name, "member_card_status": member_card_status,
+                    "message_kind": message_kind, "message_state": message_state,
+                    "field_label": field_label}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..domain.accounts import create_account, get_account, search_accounts
 from ..errors import NotFound
@@ -20,18 +21,19 @@ from .views_accounts import account_form_data
 
 @dataclass(frozen=True)
 class Purpose:
-    title: str  # "{name}" is the account the action starts from
+    title: str  # "%(name)s" is the account the action starts from
     target_field: str  # the action's form field that takes the chosen account's id
     carried: tuple  # the action's other fields, carried from the account page through the search
     button: str
 
 
 PURPOSES = {
-    "merge": Purpose("Merge {name} with another account", "other_account_id", ("primary",), "Merge with this one…"),
-    "unlink": Purpose("Move the sales of POS customer {customer_id} to another account", "move_sales_to",
-                      ("system", "customer_id", "reason"), "Move the sales here…"),
-    "split": Purpose("Move punches of {name}'s card to another account", "target_account_id",
-                     ("card_id", "quantity", "reason"), "Move punches here…"),
+    "merge": Purpose(_l("Merge %(name)s with another account"), "other_account_id", ("primary",),
+                     _l("Merge with this one…")),
+    "unlink": Purpose(_l("Move the sales of POS customer %(customer_id)s to another account"), "move_sales_to",
+                      ("system", "customer_id", "reason"), _l("Move the sales here…")),
+    "split": Purpose(_l("Move punches of %(name)s's card to another account"), "target_account_id",
+                     ("card_id", "quantity", "reason"), _l("Move punches here…")),
 }
 
 
@@ -39,7 +41,7 @@ def _action_url(purpose: str, account: Account, carried: dict) -> str:
     if purpose == "split":
         card = found(Card, _int(carried.get("card_id")), "card")
         if card.account_id != account.id:
-            raise NotFound("this card is not on this account")
+            raise NotFound(_("this card is not on this account"))
         return url_for("web.split", card_id=card.id)
     return url_for("web." + purpose, account_id=account.id)
 
@@ -48,14 +50,14 @@ def _int(raw) -> int:
     try:
         return int(raw)
     except (TypeError, ValueError):
-        raise NotFound("no such card") from None
+        raise NotFound(_("no such card")) from None
 
 
 @bp.get("/accounts/<id:account_id>/pick/<purpose>")
 @needs("manager")
 def pick_account(account_id, purpose):
     if purpose not in PURPOSES:
-        raise NotFound(f"nothing to pick an account for: {purpose}")
+        raise NotFound(_("nothing to pick an account for: %(purpose)s", purpose=purpose))
     spec = PURPOSES[purpose]
     account = get_account(account_id)
     carried = {k: request.args.get(k, "")[:500] for k in spec.carried}
@@ -64,7 +66,8 @@ def pick_account(account_id, purpose):
         if q.strip() else []
     return render_template("pick_account.html", account=account, purpose=purpose, spec=spec, carried=carried,
                            q=q, results=results, action=_action_url(purpose, account, carried),
-                           title=spec.title.format(name=account.full_name, customer_id=carried.get("customer_id")))
+                           title=str(spec.title) % {"name": account.full_name,
+                                                            "customer_id": carried.get("customer_id")})
 
 
 @bp.get("/accounts/new")
@@ -79,5 +82,5 @@ def account_new():
 def account_create():
     data = account_form_data(request.form, AccountCreateSchema)
     account = create_account(data, g.actor, current_app.config["PHONE_REGION"])
-    flash(f"Account created for {account.full_name}.")
+    flash(_("Account created for %(name)s.", name=account.full_name))
     return redirect(url_for("web.account", account_id=account.id))

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from ..domain.accounts import get_account
 from ..domain.programs import create_program, program_dict, update_program
 from ..errors import ValidationFailed
+from ..i18n import field_messages
 from ..models import Program, utcnow
 from ..programs.points_actions import adjust
 from ..programs.points_report import by_month, outstanding
@@ -86,7 +87,7 @@ def points_form_data(form) -> dict:
     try:
         return PointsProgramSchema().load(data)
     except ValidationError as exc:
-        raise ValidationFailed(_("some fields are not valid"), fields=_flat(exc.messages)) from None
+        raise ValidationFailed(_("some fields are not valid"), fields=_flat(field_messages(exc.messages))) from None
 
 
 def _flat(messages: dict) -> dict:
@@ -184,5 +185,5 @@ def points_report():
     months = by_month()
     fmt = wanted_format(request.args.get("format"))
     if fmt:
-        return table_response(fmt, [("Points", MONTH_COLUMNS, iter(months))], "points-by-month")
+        return table_response(fmt, [(_("Points"), MONTH_COLUMNS, iter(months))], "points-by-month")
     return render_template("points_report.html", programs=outstanding(), months=months)

@@ -81,7 +81,7 @@ def pos_settings(conn_id):
     conn = found(PosConnection, conn_id, "POS connection")
     value = request.form.get("create_pos_customers")
     if value not in ("yes", "no"):
-        raise ValidationFailed("choose yes or no", fields={"create_pos_customers": ["yes or no"]})
+        raise ValidationFailed(_("choose yes or no"), fields={"create_pos_customers": [_("yes or no")]})
     with write_transaction():
         PosConnection.update(create_pos_customers=value == "yes").where(PosConnection.id == conn.id).execute()
         record(g.actor, "pos.settings", "pos_connection", conn.id, create_pos_customers=value == "yes")

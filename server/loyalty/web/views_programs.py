@@ -11,6 +11,7 @@ from ..domain.program_codes import parse_codes_csv
 from ..domain.programs import REQUIRABLE_FIELDS, create_program, program_dict, update_program
 from ..domain.reports import card_counts
 from ..errors import ValidationFailed
+from ..i18n import field_label, field_messages
 from ..models import Program
 from ..schemas import ProgramSchema
 from . import bp, confirm_or_run, found
@@ -50,7 +51,8 @@ def program_summary(program) -> str:
     if values.get("window_days"):
         text += "; " + _("complete the card within %(days)s days of its first purchase", days=values["window_days"])
     if values.get("requires"):
-        text += "; " + _("needed before the reward: %(fields)s", fields=", ".join(values["requires"]))
+        text += "; " + _("needed before the reward: %(fields)s",
+                           fields=", ".join(field_label(f) for f in values["requires"]))
     return text + "."
 
 
@@ -67,11 +69,11 @@ def program_form_data(form, files=None) -> dict:
         try:
             data[key] = int(raw)
         except ValueError:
-            errors[key] = ["a whole number"]
+            errors[key] = [_("a whole number")]
     if data.get("buy_quantity") is None and "buy_quantity" not in errors:
-        errors["buy_quantity"] = ["how many purchases earn the reward?"]
+        errors["buy_quantity"] = [_("how many purchases earn the reward?")]
     if errors:
-        raise ValidationFailed("some fields are not valid", fields=errors)
+        raise ValidationFailed(_("some fields are not valid"), fields=errors)
     data["requires"] = [f for f in form.getlist("requires") if f]
     data["upcs"], data["skus"] = split_codes(form.get("upcs")), split_codes(form.get("skus"))
     upload = (files or {}).get("file")
@@ -95,7 +97,7 @@ def _form_again(program, status: int = 422, errors: dict | None = None):
 
 def _errors_of(exc) -> dict:
     if isinstance(exc, ValidationError):
-        return exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages}
+        return field_messages(exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages})
     return exc.fields or {"form": [exc.message]}
 
 

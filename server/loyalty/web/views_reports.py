@@ -11,6 +11,7 @@ from flask_babel import gettext as _, ngettext
 
 from ..domain import reports
 from ..errors import ValidationFailed
+from ..i18n import monthday, monthyear
 from ..models import Program
 from . import MAX_ID, bp, confirm_or_run
 from .charts import bar_chart
@@ -51,14 +52,14 @@ def _filters(default_days: int = 30):
 def chart_series(daily: list[tuple[dt.date, int]]) -> tuple[list, str]:
     """Per day for two months or less, per week up to about a year, per month beyond: a readable number of bars."""
     if len(daily) <= 62:
-        return [(d.strftime("%b %d"), n) for d, n in daily], "day"
+        return [(monthday(d), n) for d, n in daily], "day"
     buckets: dict = {}
     weekly = len(daily) <= 370
     for day, n in daily:
         key = day - dt.timedelta(days=day.weekday()) if weekly else day.replace(day=1)
         buckets[key] = buckets.get(key, 0) + n
-    fmt = "%b %d" if weekly else "%b %Y"
-    return [(k.strftime(fmt), n) for k, n in sorted(buckets.items())], "week" if weekly else "month"
+    label = monthday if weekly else monthyear
+    return [(label(k), n) for k, n in sorted(buckets.items())], "week" if weekly else "month"
 
 
 @bp.get("/reports")
@@ -74,7 +75,7 @@ def participation():
     fmt = wanted_format(request.args.get("format"))
     rows = reports.participation(first, last, program_id, store_zone())
     if fmt:
-        return table_response(fmt, [("Participation", PARTICIPATION_COLUMNS, rows)],
+        return table_response(fmt, [(_("Participation"), PARTICIPATION_COLUMNS, rows)],
                               f"participation-{first}-{last}")
     series, per = chart_series(reports.daily_items(first, last, program_id, store_zone()))
     return render_template("participation.html", rows=list(rows), chart=bar_chart(series), per=per,
@@ -99,8 +100,8 @@ def redemptions():
     rows = _with_display_phone(reports.redemptions_to_claim(first, last, state, program_id, zone))
     totals = reports.claim_totals(first, last, state, program_id, zone)
     if fmt:
-        return table_response(fmt, [("Redemptions", CLAIM_COLUMNS, rows),
-                                    ("Totals", TOTAL_COLUMNS, totals["pairs"])],
+        return table_response(fmt, [(_("Redemptions"), CLAIM_COLUMNS, rows),
+                                    (_("Totals"), TOTAL_COLUMNS, totals["pairs"])],
                               f"redemptions-{state}-{first}-{last}")
     shown = list(islice(rows, HTML_ROWS + 1))
     groups: dict[tuple, list] = {}

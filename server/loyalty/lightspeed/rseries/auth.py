@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
+from flask_babel import gettext as _
 
 from ...audit import record
 from ...db import is_postgres, write_transaction
 from ...errors import NotFound, ValidationFailed
+from ...i18n import field_labels
 from ...models import utcnow
 from .. import vault
 from ..client import BadToken, Unavailable, XSeriesError
@@ -112,18 +114,19 @@ def connect(code: str, *, client_id: str, client_secret: str, actor: str, redire
     again). A refused code leaves an audit row of the attempt and changes nothing."""
     errors = {}
     if not (code or "").strip():
-        errors["code"] = ["required"]
+        errors["code"] = [_("required")]
     if not (client_id or "").strip():
-        errors["client_id"] = ["required"]
+        errors["client_id"] = [_("required")]
     if not (client_secret or "").strip():
-        errors["client_secret"] = ["required"]
+        errors["client_secret"] = [_("required")]
     if name is not None and not NAME.match(name.strip().lower()):
-        errors["name"] = ["letters, digits and dashes"]
+        errors["name"] = [_("letters, digits and dashes")]
     for key, url in (("token_url", token_url), ("api_root", api_root)):
         if not re.match(r"^https?://[^\s]+$", url or ""):
-            errors[key] = ["an http(s) URL"]
+            errors[key] = [_("an http(s) URL")]
     if errors:
-        raise ValidationFailed("the R-Series connection is not valid: " + ", ".join(sorted(errors)), fields=errors)
+        raise ValidationFailed(_("the R-Series connection is not valid: %(fields)s", fields=field_labels(errors)),
+                               fields=errors)
     form = {"client_id": client_id.strip(), "client_secret": client_secret.strip(), "code": code.strip(),
             "grant_type": "authorization_code"}
     if redirect_uri:
@@ -140,8 +143,8 @@ def connect(code: str, *, client_id: str, client_secret: str, actor: str, redire
     with write_transaction():
         conn = PosConnection.get_or_none(PosConnection.prefix == prefix)
         if conn is not None and conn.system != SYSTEM:
-            raise ValidationFailed(f"'{prefix}' is already an X-Series connection: choose another name",
-                                   fields={"name": ["taken"]})
+            raise ValidationFailed(_("'%(name)s' is already an X-Series connection: choose another name",
+                                     name=prefix), fields={"name": [_("taken")]})
         values = {"base_url": f"{api_root.rstrip('/')}/API/V3/Account/{account_id}", "api_version": "V3",
                   # Nothing to keep here for R-Series: the tokens live in RSeriesAccount, as one pair.
                   "token_encrypted": vault.encrypt(""), "webhook_secret_encrypted": vault.encrypt(""),
@@ -164,7 +167,7 @@ def connect(code: str, *, client_id: str, client_secret: str, actor: str, redire
 def rseries_account(conn: PosConnection) -> RSeriesAccount:
     account = RSeriesAccount.get_or_none(RSeriesAccount.connection == conn.id)
     if account is None:
-        raise NotFound(f"'{conn.prefix}' is not an R-Series connection", code="not_connected")
+        raise NotFound(_("'%(name)s' is not an R-Series connection", name=conn.prefix), code="not_connected")
     return account
 
 

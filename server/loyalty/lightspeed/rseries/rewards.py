@@ -14,6 +14,7 @@ import json
 import os
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 
 from ...api import auth
 from ...errors import LoyaltyError, NotFound, ValidationFailed
@@ -105,6 +106,8 @@ def rewards_page():
         "connection": (request.args.get("connection") or "").strip()[:100] or None,
         "session": bool(user), "csrf": csrf_token() if user else None, "user": user.username if user else None,
         "sale_url": url_for("rseries.api_current_sale"), "signin_url": url_for("web.signin", next=request.full_path),
+        # What the page's script says before the extension's messages can load.
+        "texts": {"incomplete": _("The page did not load completely. Reload it.")},
     }
     return render_template("rseries/rewards.html", page=config,
                            scripts=[url_for("rseries.extension_static", name=f) for f in files])
@@ -117,7 +120,7 @@ def extension_static(name):
         abort(404)
     directory = extension_dir()
     if not os.path.isdir(directory):
-        abort(404, description="The extension folder is not next to the server: the Rewards page needs it.")
+        abort(404, description=_("The extension folder is not next to the server: the Rewards page needs it."))
     return send_from_directory(directory, name, max_age=300)
 
 
@@ -126,15 +129,15 @@ def _connection(name: str | None) -> PosConnection:
     if name:
         conn = query.where(PosConnection.prefix == name.lower()).first()
         if conn is None:
-            raise NotFound(f"no R-Series connection '{name}'", code="not_connected")
+            raise NotFound(_("no R-Series connection '%(name)s'", name=name), code="not_connected")
         return conn
     conns = list(query.order_by(PosConnection.id).limit(2))
     if not conns:
-        raise NotFound("this server is not connected to R-Series yet: a manager connects it on the POS "
-                       "connection page (or loyalty pos connect --system rseries)", code="not_connected")
+        raise NotFound(_("this server is not connected to R-Series yet: a manager connects it on the POS "
+                         "connection page (or loyalty pos connect --system rseries)"), code="not_connected")
     if len(conns) > 1:
-        raise ValidationFailed("several R-Series connections: add &connection=<name> to the button's address",
-                               fields={"connection": ["required"]})
+        raise ValidationFailed(_("several R-Series connections: add &connection=<name> to the button's address"),
+                               fields={"connection": [_("required")]})
     return conns[0]
 
 
@@ -172,13 +175,14 @@ def api_current_sale():
     conn = _connection(request.args.get("connection"))
     sale_id = (request.args.get("sale_id") or "").strip() or None
     if sale_id is not None and not sale_id.isdigit():
-        raise ValidationFailed("an R-Series sale id is a number", fields={"sale_id": ["a number"]})
+        raise ValidationFailed(_("an R-Series sale id is a number"), fields={"sale_id": [_("a number")]})
     register_id = (request.args.get("register_id") or "").strip() or None
     try:
         with client_for(conn, policy=PAGE_POLICY) as client:
             sale = read_sale(conn, client, sale_id, register_id)
     except XSeriesError as exc:
-        raise LoyaltyError(f"R-Series could not be read: {exc}", code="pos_unavailable", status=502) from None
+        raise LoyaltyError(_("R-Series could not be read: %(error)s", error=exc), code="pos_unavailable",
+                           status=502) from None
     if sale is None:
         return {"sale": None, "connection": conn.prefix}
     tab = "refund" if request.args.get("tab") == "refund" else "sale"

@@ -51,7 +51,7 @@
       onStartup: quiet,
       sendMessage(message) {
         return new Promise((resolve) => {
-          if (!messageListener) resolve({ok: false, error: "The page did not load completely. Reload it."});
+          if (!messageListener) resolve({ok: false, error: config.texts.incomplete});
           else messageListener(message, {}, resolve);
         });
       },
@@ -61,7 +61,9 @@
     storage: {local, managed: {async get() { return {}; }}, onChanged: {addListener(fn) { changeListeners.push(fn); }}},
     alarms: {onAlarm: quiet, create() {}, clear() {}},
     // The extension's own translations are loaded from its _locales (see runtime.getURL); nothing built in.
-    i18n: {getUILanguage: () => navigator.language || "en", getMessage: () => ""},
+    // "Chrome's language" is the page's: the staff user's choice, else the store's, else the browser's (the
+    // server's rules), so the panel and the server's messages (Accept-Language) follow the page.
+    i18n: {getUILanguage: () => document.documentElement.lang || navigator.language || "en", getMessage: () => ""},
     action: {onClicked: quiet},
   };
   globalThis.importScripts = function () {}; // background.js asks for lib/*.js: the page loads them itself

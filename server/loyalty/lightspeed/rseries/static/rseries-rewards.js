@@ -73,11 +73,13 @@
     return config.sale_url + "?" + q.toString();
   }
 
+  // In the page's language (the panel's too: see rseries-rewards-chrome.js), from the extension's messages.
   function describe(s) {
-    if (!s) return "No open sale on this register.";
-    const kind = s.pos.return_for ? "Refund" : "Sale";
-    const ticket = s.ticket ? ` (ticket ${s.ticket})` : "";
-    return `${kind} ${s.pos.sale_id}${ticket}${s.completed ? ", completed" : ""}`;
+    if (!s) return LB.t("rewardsPageNoSale");
+    const parts = [LB.t(s.pos.return_for ? "rewardsPageRefund" : "rewardsPageSale", s.pos.sale_id)];
+    if (s.ticket) parts.push(" " + LB.t("rewardsPageTicket", s.ticket));
+    if (s.completed) parts.push(", " + LB.t("rewardsPageCompleted"));
+    return parts.join("");
   }
 
   async function load() {
@@ -87,7 +89,8 @@
     }
     $("rewards-signout").hidden = Boolean(config.session);
     $("rewards-reload").hidden = false;
-    $("rewards-sale").textContent = "Reading the sale from Lightspeed…";
+    await LB.i18nReady();
+    $("rewards-sale").textContent = LB.t("rewardsPageReading");
     let answer;
     try {
       answer = await apiRequest("GET", saleQuery()); // eslint-disable-line no-undef
