@@ -24,7 +24,8 @@ def validate(prefix: str, token: str, webhook_secret: str, base_url: str | None 
     prefix = (prefix or "").strip().lower()
     errors = {}
     if not PREFIX.match(prefix):
-        errors["prefix"] = [_("the domain prefix: letters, digits and dashes (the 'shop' of shop.retail.lightspeed.app)")]
+        errors["prefix"] = [
+            _("the domain prefix: letters, digits and dashes (the 'shop' of shop.retail.lightspeed.app)")]
     if not API_VERSION.match(api_version or ""):
         errors["api_version"] = [_("2.0 or a dated version such as 2026-01")]
     if not (token or "").strip():
@@ -80,15 +81,15 @@ def get_connection(prefix: str | None = None) -> PosConnection:
     if prefix:
         conn = PosConnection.get_or_none(PosConnection.prefix == prefix.strip().lower())
         if conn is None:
-            raise NotFound(f"no Lightspeed connection '{prefix}': run 'loyalty pos connect' first",
+            raise NotFound(_("no Lightspeed connection '%(prefix)s': run 'loyalty pos connect' first", prefix=prefix),
                            code="not_connected")
         return conn
     conns = list(PosConnection.select().order_by(PosConnection.id).limit(2))
     if not conns:
-        raise NotFound("no Lightspeed connection: run 'loyalty pos connect' first", code="not_connected")
+        raise NotFound(_("no Lightspeed connection: run 'loyalty pos connect' first"), code="not_connected")
     if len(conns) > 1:
-        raise ValidationFailed("several Lightspeed connections: say which with --prefix",
-                               fields={"prefix": ["required"]})
+        raise ValidationFailed(_("several Lightspeed connections: say which with --prefix"),
+                               fields={"prefix": [_("required")]})
     return conns[0]
 
 

@@ -99,7 +99,8 @@ def _program_names(rows) -> dict:
 def _describe(row: AuditLog, programs: dict) -> AuditEntry:
     details = dict(row.details or {})
     template, said = SENTENCES.get(row.action, (None, set()))
-    values = {**details, "target": grouped(row.entity_id) if row.entity == "member_card" else row.entity_id, "program": _program(programs, details.get("program_id"))}
+    target = grouped(row.entity_id) if row.entity == "member_card" else row.entity_id
+    values = {**details, "target": target, "program": _program(programs, details.get("program_id"))}
     for key in ("quantity", "points"):
         if isinstance(details.get(key), int):
             values["signed_" + key] = f"{details[key]:+d}"
