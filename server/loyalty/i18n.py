@@ -309,9 +309,11 @@ def monthday(value) -> str:
 
 
 def monthyear(value) -> str:
-    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart)."""
+    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart, a report's month; '2026-11' is read too)."""
     if not value:
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:7] + "-01")
     return format_skeleton("yMMM", value, locale=get_locale())
 
 
@@ -380,7 +382,7 @@ def init_app(app: Flask):
     Babel(app, locale_selector=select_locale,
           timezone_selector=lambda: app.config["ZONE"].key if app.config.get("ZONE") else "UTC")
     app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday,
-                                 system_note=system_note)
+                                 monthyear=monthyear, system_note=system_note)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
     # Flask-Babel caches the locale in the app context's g, which outlives one request when a caller (a test,
