@@ -152,10 +152,12 @@ class Drain:
 
     def __init__(self, server):
         self.server = server
+        self.started = False
 
     def start(self, signum, frame):
-        for other in STOP_SIGNALS:  # Ctrl-C reaches the supervisor and the children: stop once
-            signal.signal(other, signal.SIG_IGN)
+        if self.started:  # Ctrl-C reaches the supervisor and the children, then the supervisor's SIGTERM: once
+            return
+        self.started = True
         from waitress import wasyncore
 
         # This process's listening socket only (the server's own close() also closes the loop's trigger).
