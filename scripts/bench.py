@@ -304,7 +304,8 @@ def summarize(name, results, wall):
         return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
 
     row = {"name": name, "requests": len(ok), "errors": bad, "per_s": len(ok) / wall,
-           "p50": pct(lat, 0.50), "p99": pct(lat, 0.99), "srv_p50": pct(srv, 0.50), "srv_p99": pct(srv, 0.99)}
+           "p50": pct(lat, 0.50), "p99": pct(lat, 0.99), "srv_p50": pct(srv, 0.50), "srv_p99": pct(srv, 0.99),
+           "max": lat[-1] if lat else float("nan")}
     print(f"  {name:<28} {row['per_s']:8.0f}/s  client p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms   "
           f"server p50 {row['srv_p50']:5.2f} ms  p99 {row['srv_p99']:6.2f} ms  errors {bad}")
     return row

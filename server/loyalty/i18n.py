@@ -208,6 +208,37 @@ def system_note(text):
     return text
 
 
+# Stored and form field names (an account's details, an item's, a form's) as the audit trail and the error
+# page name them.
+FIELD_LABELS = {
+    "first_name": _l("first name"), "last_name": _l("last name"), "email": _l("email"), "phone": _l("phone"),
+    "address": _l("address"), "address_line1": _l("address"), "address_line2": _l("address (line 2)"),
+    "city": _l("city"), "region": _l("province or state"), "postal_code": _l("postal code"), "country": _l("country"),
+    "notes": _l("notes"), "language": _l("language"), "is_test": _l("test account"),
+    "sms_consent": _l("SMS consent"), "sms_consent_source": _l("SMS consent source"),
+    "email_consent": _l("email consent"), "email_consent_source": _l("email consent source"),
+    "name": _l("name"), "sku": _l("SKU"), "upc": _l("UPC"), "unit_price": _l("unit price"),
+    "program_id": _l("program"), "product_id": _l("product"), "sale_id": _l("sale"), "system": _l("POS"),
+    "account_id": _l("account #"), "code": _l("code"), "count": _l("number of cards"),
+    "quantity": _l("quantity"), "reason": _l("reason"), "note": _l("note"), "card_id": _l("card #"),
+    "other_account_id": _l("other account"), "target_account_id": _l("other account"), "program": _l("program"),
+    "file": _l("file"), "redemption_id": _l("redemption"), "prefix": _l("domain prefix"), "token": _l("API token"),
+    "webhook_secret": _l("webhook secret"), "client_id": _l("client ID"), "client_secret": _l("client secret"),
+    "base_url": _l("API base URL"), "api_version": _l("API version"), "buy_quantity": _l("buy quantity"),
+    "move_sales_to": _l("move the sales to"), "resource": _l("what to sync"), "format": _l("format"),
+    "token_url": _l("token URL"), "api_root": _l("API address"),
+}
+
+
+def field_label(key: str) -> str:
+    """A form or stored field's name for people ("postal_code" -> "code postal"); an unknown one as it is."""
+    return str(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+
+
+def field_labels(keys) -> str:
+    return ", ".join(field_label(k) for k in sorted(keys))
+
+
 # ---- report columns ---------------------------------------------------------------------------------------
 
 # CSV/XLSX column headers. In English a header is the column's code (stable for the spreadsheets and scripts
@@ -278,9 +309,11 @@ def monthday(value) -> str:
 
 
 def monthyear(value) -> str:
-    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart)."""
+    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart, a report's month; '2026-11' is read too)."""
     if not value:
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:7] + "-01")
     return format_skeleton("yMMM", value, locale=get_locale())
 
 
@@ -349,7 +382,7 @@ def init_app(app: Flask):
     Babel(app, locale_selector=select_locale,
           timezone_selector=lambda: app.config["ZONE"].key if app.config.get("ZONE") else "UTC")
     app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday,
-                                 system_note=system_note)
+                                 monthyear=monthyear, system_note=system_note)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
     # Flask-Babel caches the locale in the app context's g, which outlives one request when a caller (a test,
