@@ -80,14 +80,14 @@ const handlers = {
 
   async unlink({system, customerId, reason, managerPin}) {
     return apiRequest("DELETE", `/api/v1/links/${seg(checkSystem(system))}/${seg(customerId)}`,
-      {reason: reason || "Incorrect customer map", manager_pin: managerPin || null});
+      {reason: reason || t("incorrectMap"), manager_pin: managerPin || null});
   },
 
   // A scanned member card: letters and digits only reach the path (anything else is refused before asking).
   async memberCard({code}) {
     const text = String(code || "").replace(/[\s-]/g, "").toUpperCase().slice(0, 40);
     if (!/^[0-9A-Z]+$/.test(text)) {
-      throw new ApiError("config", "That is not a member card code.", 0, {error: {code: "invalid_card_code"}});
+      throw new ApiError("config", t("scanInvalidCode"), 0, {error: {code: "invalid_card_code"}});
     }
     return apiRequest("GET", `/api/v1/member-cards/${seg(text)}`);
   },

@@ -10,6 +10,11 @@ and prints markdown rows ready for docs/performance.md.
     .venv/bin/python scripts/bench_memory.py                                   # SQLite, 50,000 commits
     .venv/bin/python scripts/bench_memory.py --db postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python scripts/bench_memory.py --commits 10000 --every 1000      # a quick look
+    .venv/bin/python scripts/bench_memory.py --python-heap --commits 6000 --every 1000
+
+With --python-heap the commits go through the Flask test client in this process (one thread) under tracemalloc,
+and each reading is what Python's own allocator holds beyond the first reading: flat there and growing in RSS
+means the growth is outside Python's objects (SQLite's page caches, the C allocator).
 """
 from __future__ import annotations
 
@@ -69,6 +74,41 @@ def commit_batch(port: int, token: str, make, count: int, clients: int) -> tuple
     return tally["ok"], tally["bad"]
 
 
+def python_heap(url: str, token: str, make, commits: int, every: int):
+    """Commits in this process under tracemalloc; prints the Python heap held since the first reading."""
+    import gc
+    import tracemalloc
+
+    from bench import ROOT
+
+    os.environ.setdefault("LOYALTY_INSTANCE", os.path.join(os.path.dirname(url[len("sqlite:///"):]) if
+                                                           url.startswith("sqlite") else tempfile.mkdtemp()))
+    sys.path.insert(0, os.path.join(ROOT, "server"))
+    from loyalty import create_app
+    from loyalty.migrations import upgrade
+
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        upgrade()  # the tables of the feature packages, as `loyalty serve` does
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def run(n):
+        for _ in range(n):
+            _, path, body = make()
+            response = client.post(path, data=body, headers=headers)
+            assert response.status_code == 200, response.get_data(as_text=True)
+
+    run(every)  # warm: what the first requests import and build
+    tracemalloc.start()
+    print("| commits | Python heap held since the first reading |\n| ---: | ---: |")
+    for done in range(every, every + commits + 1, every):
+        gc.collect()
+        print(f"| {done:,} | {tracemalloc.get_traced_memory()[0] / 1024:.1f} KiB |", flush=True)
+        if done < every + commits:
+            run(every)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
@@ -79,15 +119,21 @@ def main():
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1, help="app processes (loyalty serve --workers)")
     ap.add_argument("--port", type=int, default=5079)
+    ap.add_argument("--python-heap", action="store_true", help="in this process, under tracemalloc (see above)")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="loyalty-bench-memory-")
     url = args.db or "sqlite:///" + os.path.join(tmp, "bench.sqlite3")
     print(f"seeding {url.split('@')[-1]}")
     token = seed(url, args.accounts, 1)
+    make = commit_maker(args.accounts, lines=lambda rng: rng.randint(1, args.max_lines), unknown=0.2)
+    if args.python_heap:
+        try:
+            return python_heap(url, token, make, args.commits, args.every)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     started_load = load_average()
     server = start_server(url, args.port, args.workers, cwd=tmp)
-    make = commit_maker(args.accounts, lines=lambda rng: rng.randint(1, args.max_lines), unknown=0.2)
     readings = []
     try:
         # One commit per client first: the first requests import and build what a server keeps for good.

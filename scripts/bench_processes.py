@@ -87,11 +87,11 @@ def load_average() -> str:
 
 
 def markdown_rows(results) -> str:
-    out = ["| processes | row | req/s | client p50 | client p99 | server p50 | server p99 | errors |",
-           "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = ["| processes | row | req/s | client p50 | client p99 | client max | server p50 | server p99 | errors |",
+           "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for workers, row in results:
         out.append(f"| {workers} | {row['name'].strip()} | {row['per_s']:.0f} | {row['p50']:.2f} ms | "
-                   f"{row['p99']:.2f} ms | {row['srv_p50']:.2f} ms | {row['srv_p99']:.2f} ms | {row['errors']} |")
+                   f"{row['p99']:.2f} ms | {row['max']:.0f} ms | {row['srv_p50']:.2f} ms | {row['srv_p99']:.2f} ms | {row['errors']} |")
     return "\n".join(out)
 
 

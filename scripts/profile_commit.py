@@ -8,7 +8,15 @@ time (``time.process_time``), the median wall time and the number of SQL stateme
 
     .venv/bin/python scripts/profile_commit.py                          # SQLite
     .venv/bin/python scripts/profile_commit.py --db postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python scripts/profile_commit.py --profile commit         # + cProfile of the fresh commits
+    .venv/bin/python scripts/profile_commit.py --profile commit         # + cProfile of bench.py's commits
+
+Instruction counts (steady even on a loaded machine): seed once into a file, then run one kind of request
+under callgrind twice with different counts; the difference divided by the extra requests is the cost of one
+(the seeded file is copied first, so both runs start from the same database):
+
+    .venv/bin/python scripts/profile_commit.py --keep /tmp/prof.sqlite3 --only "commit, random account" -n 10
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python scripts/profile_commit.py \
+        --keep /tmp/prof.sqlite3 --only "commit, random account" -n 10      # and again with -n 110
 """
 from __future__ import annotations
 
@@ -18,6 +26,8 @@ import datetime as dt
 import json
 import os
 import pstats
+import shutil
+import random
 import statistics
 import sys
 import tempfile
@@ -35,8 +45,11 @@ def main():
     ap.add_argument("--db", default=None)
     ap.add_argument("--accounts", type=int, default=2000)
     ap.add_argument("-n", type=int, default=200, help="requests of each kind")
-    ap.add_argument("--profile", choices=["commit", "preview", "history-commit"], default=None)
+    ap.add_argument("--profile", choices=["commit", "preview", "history-commit"], default=None,
+                    help="commit: bench.py's 5-line commit of a random seeded account")
     ap.add_argument("--top", type=int, default=35)
+    ap.add_argument("--keep", metavar="PATH", help="SQLite file: seeded once, copied for each run")
+    ap.add_argument("--only", metavar="LABEL", help='one kind of request, e.g. "commit, random account"')
     args = ap.parse_args()
 
     from loyalty import create_app  # every feature's tables registered before seeding creates them
@@ -44,9 +57,19 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="loyalty-prof-")
     url = args.db or "sqlite:///" + os.path.join(tmp, "prof.sqlite3")
-    token = bench.seed(url, args.accounts, 2)
-    bench.seed_points(url, args.accounts)
-    fresh, history = bench.seed_history(url)
+    if args.keep and os.path.exists(args.keep):
+        shutil.copy(args.keep, os.path.join(tmp, "prof.sqlite3"))
+        with open(args.keep + ".token") as f:
+            token = f.read()
+        fresh, history = "c-fresh", "c-history"
+    else:
+        token = bench.seed(url, args.accounts, 2)
+        bench.seed_points(url, args.accounts)
+        fresh, history = bench.seed_history(url)
+        if args.keep:
+            shutil.copy(os.path.join(tmp, "prof.sqlite3"), args.keep)
+            with open(args.keep + ".token", "w") as f:
+                f.write(token)
 
     app = create_app({"DATABASE_URL": url})
     from loyalty.models import create_tables
@@ -67,8 +90,14 @@ def main():
     db.execute_sql = counting
     counter = iter(range(10**9))
 
+    rng = random.Random(7)
+
     def one(kind, customer, profile=None):
-        path, body = bench.register_request(kind, customer, f"prof-{next(counter)}")
+        if kind == "random-commit":
+            path = "/api/v1/sales/commit"
+            body = bench.commit_body(rng.randint(1, args.accounts), f"prof-{next(counter)}")
+        else:
+            path, body = bench.register_request(kind, customer, f"prof-{next(counter)}")
         statements[0] = 0
         c0, w0 = time.process_time(), time.perf_counter()
         if profile is not None:
@@ -90,16 +119,20 @@ def main():
 
     pairs = [(f"{kind}, {who} account", kind, customer) for kind in ("commit", "preview")
              for who, customer in (("fresh", fresh), ("history", history))]
-    run(pairs, 20)  # warm caches
+    pairs.append(("commit, random account", "random-commit", None))
+    if args.only:
+        pairs = [p for p in pairs if p[0] == args.only]
+    run(pairs, 5 if args.only else 20)  # warm caches
     results = run(pairs, args.n)
     print(f"\n{'in-process, 1 thread':<26} {'cpu p50':>9} {'wall p50':>9} {'statements':>10} {'answer':>8}")
     for label, (cpu, wall, stmts, size) in results.items():
         print(f"{label:<26} {cpu:7.2f} ms {wall:6.2f} ms {stmts:10.0f} {size:7.0f} B")
-    for kind in ("commit", "preview"):
+    for kind in ("commit", "preview") if not args.only else ():
         ratio = results[f"{kind}, history account"][0] / results[f"{kind}, fresh account"][0]
         print(f"{kind}: history / fresh CPU = {ratio:.2f}x")
     if args.profile:
-        kind, customer = ("commit", history) if args.profile == "history-commit" else (args.profile, fresh)
+        kind, customer = {"commit": ("random-commit", None), "preview": ("preview", fresh),
+                          "history-commit": ("commit", history)}[args.profile]
         prof = cProfile.Profile()
         run([(kind, kind, customer)], args.n, prof)
         stats = pstats.Stats(prof)

@@ -165,3 +165,12 @@ def chromium_session():
     watch(driver)
     yield driver
     quit_chromium(driver)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_browser_cookies(request):
+    """Each browser test starts signed out: live servers take any free port, so a later test's server can get an
+    earlier one's port, and the shared Chromium would send that test's session cookie to it."""
+    if "chromium_session" in request.fixturenames:
+        request.getfixturevalue("chromium_session").execute_cdp_cmd("Network.clearBrowserCookies", {})
+    yield

@@ -305,3 +305,49 @@ def test_field_messages_of_the_api_follow_accept_language(api, client, tokens):
     assert refused.get_json()["error"]["message"].startswith("une caisse peut seulement")
     assert refused.get_json()["error"]["fields"]["notes"] == ["une caisse ne peut pas modifier ce champ; il faut le "
                                                                "rôle personnel"]
+
+
+def test_notes_the_server_writes_read_in_the_page_language(app):
+    from loyalty import i18n
+
+    with app.test_request_context("/"), i18n.in_language("fr"):
+        assert i18n.system_note("merged from account 3 into account 7") == "fusionné du compte 3 dans le compte 7"
+        assert i18n.system_note("earned points expired on 2026-11-26") == "points accumulés expirés le 26 nov. 2026"
+        assert i18n.system_note("typed by staff: the dog ate it") == "typed by staff: the dog ate it"
+    with app.test_request_context("/"), i18n.in_language("en"):
+        assert i18n.system_note("sale moved to account 4") == "sale moved to account 4"
+
+
+# Calls whose text reaches a person (a flash, an error page, the register's panel): their message goes through
+# gettext. The command line (cli.py) speaks English to the person who runs it.
+MESSAGE_CALLS = {"flash", "ValidationFailed", "NotFound", "Conflict", "Forbidden", "Unauthorized", "LoyaltyError",
+                 "InputRefused", "PinRequired", "ContactError", "InvalidCode", "ValidationError", "confirm_or_run"}
+
+
+def test_messages_for_people_are_never_plain_strings_in_the_code():
+    import ast
+
+    def plain(node):
+        return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                                                   and any(c.isalpha() for c in node.value))
+
+    offenders = []
+    for folder, _dirs, files in os.walk(os.path.join(ROOT, "server", "loyalty")):
+        for name in files:
+            if not name.endswith(".py") or name == "cli.py" or "demo_pos" in folder:
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = getattr(node.func, "id", getattr(node.func, "attr", None))
+                texts = []
+                if called in MESSAGE_CALLS and node.args:
+                    texts.append(node.args[0])
+                    if called == "confirm_or_run" and len(node.args) > 1 and isinstance(node.args[1], ast.List):
+                        texts += node.args[1].elts
+                texts += [k.value for k in node.keywords if k.arg in ("description", "button")]
+                offenders += [f"{os.path.relpath(path, ROOT)}:{t.lineno}" for t in texts if plain(t)]
+    assert not offenders, f"wrap these messages in _() (README, Translations): {offenders}"

@@ -71,3 +71,20 @@ def test_bad_page_arguments_are_422_naming_them(api, linked):
         assert r.status_code == 422, query
         assert list(r.get_json()["error"]["fields"]) == [query.split("=")[0]]
     assert api.get(f"/api/v1/accounts/{linked['id']}/cards?limit=201").status_code == 422
+
+
+def test_register_commits_may_skip_the_wal_flush_when_configured(app, api, program, linked, monkeypatch):
+    """LOYALTY_REGISTER_SYNCHRONOUS_COMMIT=off: on PostgreSQL the commit's transaction alone sets
+    synchronous_commit off (SET LOCAL); the answer and what is recorded are the same. Off by default."""
+    from loyalty import fastsql
+    from loyalty.db import is_postgres
+
+    issued = []
+    real = fastsql.execute
+    monkeypatch.setattr(fastsql, "execute", lambda sql, params=(): issued.append(sql) or real(sql, params))
+    api.post("/api/v1/sales/commit", {"sale": sale(sale_id="S-durable", lines=[line(1)])})
+    assert not any("synchronous_commit" in sql for sql in issued)
+    app.config["REGISTER_SYNCHRONOUS_COMMIT"] = "off"
+    r = api.post("/api/v1/sales/commit", {"sale": sale(sale_id="S-async", lines=[line(1)])})
+    assert r.status_code == 200 and r.get_json()["cards"][0]["punches_after"] == 2
+    assert any("synchronous_commit" in sql for sql in issued) == is_postgres()

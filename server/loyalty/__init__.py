@@ -48,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
         STORE_NAME=os.environ.get("LOYALTY_STORE_NAME", "Loyalty Bridge"),
         TIMEZONE=os.environ.get("LOYALTY_TIMEZONE", ""),
         MEMBER_CARDS_PER_ACCOUNT=int(os.environ.get("LOYALTY_MEMBER_CARDS_PER_ACCOUNT", "1")),
+        # PostgreSQL only, off by default: "off" lets a register's commit answer before its WAL reaches the disk
+        # (docs/performance.md says what a crash of the database machine can then lose).
+        REGISTER_SYNCHRONOUS_COMMIT=os.environ.get("LOYALTY_REGISTER_SYNCHRONOUS_COMMIT", "on"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("LOYALTY_INSECURE_COOKIES") != "1",

@@ -48,14 +48,24 @@ def _layout(model):
     return names, converters, cols
 
 
-def columns(model) -> str:
-    """The model's columns, quoted, in the order ``hydrate`` reads them."""
-    return _layout(model)[2]
+def columns(model, qualified: bool = False) -> str:
+    """The model's columns, quoted (``"table"."column"`` when ``qualified``, for joins), in the order ``hydrate``
+    reads them."""
+    if not qualified:
+        return _layout(model)[2]
+    table = model._meta.table_name
+    return ", ".join(f'"{table}"."{f.column_name}"' for f in model._meta.sorted_fields)
 
 
 def hydrate(model, row):
+    """A model instance from a row, as ``model(__no_default__=True, **values)`` builds it (the same ``__data__``,
+    ``_dirty`` and ``__rel__``) without a descriptor call per field: a third of the cost."""
     names, converters, _ = _layout(model)
-    return model(__no_default__=True, **{n: c(v) for n, c, v in zip(names, converters, row)})
+    obj = model.__new__(model)
+    obj.__data__ = {n: None if v is None else c(v) for n, c, v in zip(names, converters, row)}
+    obj._dirty = set(names)
+    obj.__rel__ = {}
+    return obj
 
 
 def select(model, where: str, params=(), *, order: str = "", limit: int | None = None,
@@ -101,13 +111,24 @@ def _insert_fields(model):
     return tuple(f for f in model._meta.sorted_fields if f is not model._meta.primary_key)
 
 
+_MISSING = object()
+
+
+@lru_cache(maxsize=None)
+def _insert_plan(model):
+    from peewee import ForeignKeyField
+
+    return tuple((f.name, f.db_value, f, isinstance(f, ForeignKeyField)) for f in _insert_fields(model))
+
+
 def _default(field):
     default = field.default
     return default() if callable(default) else default
 
 
-def insert(model, records: list[dict], *, ignore_conflicts: bool = False, returning: bool = True) -> list[int]:
-    """Insert ``records`` (field names; missing fields take their defaults); the new ids in order."""
+def insert(model, records: list[dict], *, ignore_conflicts: bool = False, returning=True) -> list:
+    """Insert ``records`` (field names; missing fields take their defaults); the new ids in order (with
+    ``returning="rows"``: the new rows as model instances, read back by the same statement)."""
     if not records:
         return []
     fields = _insert_fields(model)
@@ -118,19 +139,28 @@ def insert(model, records: list[dict], *, ignore_conflicts: bool = False, return
         sql = f'INSERT INTO "{model._meta.table_name}" ({cols}) VALUES ' + ", ".join([one] * len(records))
         if ignore_conflicts:
             sql += " ON CONFLICT DO NOTHING"
-        if returning:
+        if returning == "rows":
+            sql += " RETURNING " + _layout(model)[2]
+        elif returning:
             sql += ' RETURNING "id"'
         return sql
 
     sql = prepared(("insert", model, len(records), ignore_conflicts, returning), build)
     params = []
+    append = params.append
+    plan = _insert_plan(model)
     for record in records:
-        for f in fields:
-            value = record[f.name] if f.name in record else _default(f)
-            if hasattr(value, "_meta"):  # a model instance given for a foreign key
+        get = record.get
+        for name, db_value, field, is_fk in plan:
+            value = get(name, _MISSING)
+            if value is _MISSING:
+                value = _default(field)
+            elif is_fk and hasattr(value, "_meta"):  # a model instance given for a foreign key
                 value = value.id
-            params.append(f.db_value(value))
+            append(db_value(value))
     cursor = database.execute_sql(sql, params)
+    if returning == "rows":
+        return [hydrate(model, row) for row in cursor.fetchall()]
     return [row[0] for row in cursor.fetchall()] if returning else []
 
 
@@ -155,9 +185,14 @@ def save(instance, *names) -> None:
 
 
 def _is_fk(instance, name) -> bool:
+    return _fk_field(type(instance), name)
+
+
+@lru_cache(maxsize=None)
+def _fk_field(model, name) -> bool:
     from peewee import ForeignKeyField
 
-    return isinstance(instance._meta.fields[name], ForeignKeyField)
+    return isinstance(model._meta.fields[name], ForeignKeyField)
 
 
 def execute(sql: str, params=()) -> int:

@@ -126,7 +126,7 @@ def reason_labels(reasons) -> dict:
 def reason_label(reason: str) -> str:
     """One stored reason (a ledger row's) as reason_labels shows it."""
     return reason_labels(current_app.config["REASONS"]).get(reason) or (
-        str(DEFAULT_REASON_LABELS[reason]) if reason in DEFAULT_REASON_LABELS else reason)
+        str(DEFAULT_REASON_LABELS[reason]) if reason in DEFAULT_REASON_LABELS else system_note(reason))
 
 
 def _config_list(name: str) -> tuple:
@@ -172,6 +172,71 @@ def field_messages(messages):
         if match:
             return str(message) % match.groupdict()
     return gettext(messages)  # one of _VALIDATION_TEXTS, or a message of ours already in the current language
+
+
+# ---- notes the server writes on ledger rows -------------------------------------------------------------------
+
+# A ledger row's note or reason written by the server itself (a move, a merge, a split, points expiring) is stored
+# in English, the same for every reader; shown, it reads in the page's language. What staff typed never matches.
+_SYSTEM_NOTES = [(re.compile(pattern), message) for pattern, message in (
+    (r"moved from account (?P<source>\d+) to (?P<target>\d+)", _l("moved from account %(source)s to %(target)s")),
+    (r"merged from account (?P<source>\d+) into account (?P<target>\d+)",
+     _l("merged from account %(source)s into account %(target)s")),
+    (r"split from account (?P<source>\d+) to account (?P<target>\d+)",
+     _l("split from account %(source)s to account %(target)s")),
+    (r"sale moved to account (?P<target>\d+)", _l("sale moved to account %(target)s")),
+    (r"sale moved from account (?P<source>\d+)", _l("sale moved from account %(source)s")),
+    (r"earned points expired on (?P<day>\d{4}-\d\d-\d\d)", _l("earned points expired on %(day)s")),
+    (r"account merge", _l("account merge")), (r"needs reason", _l("needs a reason")),
+    (r"free item returned", _l("free item returned")), (r"discounted item returned", _l("discounted item returned")),
+    (r"redemption cancelled", _l("redemption cancelled")), (r"sale changed", _l("sale changed")),
+    (r"refund", _l("refund")),
+)]
+
+
+def system_note(text):
+    """A server-written note in the current language (see _SYSTEM_NOTES); any other text as it is."""
+    if not text:
+        return text or ""
+    for pattern, message in _SYSTEM_NOTES:
+        match = pattern.fullmatch(text)
+        if match:
+            values = match.groupdict()
+            if "day" in values:
+                values["day"] = date(values["day"])
+            return str(message) % values
+    return text
+
+
+# Stored and form field names (an account's details, an item's, a form's) as the audit trail and the error
+# page name them.
+FIELD_LABELS = {
+    "first_name": _l("first name"), "last_name": _l("last name"), "email": _l("email"), "phone": _l("phone"),
+    "address": _l("address"), "address_line1": _l("address"), "address_line2": _l("address (line 2)"),
+    "city": _l("city"), "region": _l("province or state"), "postal_code": _l("postal code"), "country": _l("country"),
+    "notes": _l("notes"), "language": _l("language"), "is_test": _l("test account"),
+    "sms_consent": _l("SMS consent"), "sms_consent_source": _l("SMS consent source"),
+    "email_consent": _l("email consent"), "email_consent_source": _l("email consent source"),
+    "name": _l("name"), "sku": _l("SKU"), "upc": _l("UPC"), "unit_price": _l("unit price"),
+    "program_id": _l("program"), "product_id": _l("product"), "sale_id": _l("sale"), "system": _l("POS"),
+    "account_id": _l("account #"), "code": _l("code"), "count": _l("number of cards"),
+    "quantity": _l("quantity"), "reason": _l("reason"), "note": _l("note"), "card_id": _l("card #"),
+    "other_account_id": _l("other account"), "target_account_id": _l("other account"), "program": _l("program"),
+    "file": _l("file"), "redemption_id": _l("redemption"), "prefix": _l("domain prefix"), "token": _l("API token"),
+    "webhook_secret": _l("webhook secret"), "client_id": _l("client ID"), "client_secret": _l("client secret"),
+    "base_url": _l("API base URL"), "api_version": _l("API version"), "buy_quantity": _l("buy quantity"),
+    "move_sales_to": _l("move the sales to"), "resource": _l("what to sync"), "format": _l("format"),
+    "token_url": _l("token URL"), "api_root": _l("API address"),
+}
+
+
+def field_label(key: str) -> str:
+    """A form or stored field's name for people ("postal_code" -> "code postal"); an unknown one as it is."""
+    return str(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+
+
+def field_labels(keys) -> str:
+    return ", ".join(field_label(k) for k in sorted(keys))
 
 
 # ---- report columns ---------------------------------------------------------------------------------------
@@ -244,9 +309,11 @@ def monthday(value) -> str:
 
 
 def monthyear(value) -> str:
-    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart)."""
+    """'nov. 2026' / 'Nov 2026' (a month's bar on a chart, a report's month; '2026-11' is read too)."""
     if not value:
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:7] + "-01")
     return format_skeleton("yMMM", value, locale=get_locale())
 
 
@@ -314,7 +381,8 @@ def init_app(app: Flask):
     # Babel's date formatters show stored UTC in the store's zone (LOYALTY_TIMEZONE, app.config["ZONE"]).
     Babel(app, locale_selector=select_locale,
           timezone_selector=lambda: app.config["ZONE"].key if app.config.get("ZONE") else "UTC")
-    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday)
+    app.jinja_env.filters.update(money=money, number=number, date=date, datetime=datetime, monthday=monthday,
+                                 monthyear=monthyear, system_note=system_note)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
     # Flask-Babel caches the locale in the app context's g, which outlives one request when a caller (a test,

@@ -3,8 +3,9 @@
 One Python process runs one request's Python at a time (the GIL); N processes use N cores. The supervisor (the
 process ``loyalty serve`` started as) binds the socket once, runs the schema migrations once, then forks N
 children that each serve that socket with waitress (the kernel hands each new connection to one of them). It
-restarts a child that dies and, on SIGTERM or SIGINT, stops every child (each finishes its requests in progress,
-as waitress does on shutdown) and exits.
+restarts a child that dies and, on SIGTERM or SIGINT, stops every child and exits. A child that is told to stop
+closes its listening socket, finishes the requests it has read and sends their answers, closes its idle
+keep-alive connections, and exits (``Drain``, at most 10 s).
 
 The background worker (outbox, periodic jobs) runs in child 0 only (and again in its replacement). Claiming is safe
 across processes anyway (``FOR UPDATE SKIP LOCKED`` and leases on PostgreSQL; the write lock on SQLite), so a
@@ -20,13 +21,14 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 
 log = logging.getLogger("loyalty.prefork")
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-STOP_GRACE = 20.0  # seconds a child gets to finish its requests (waitress waits 5 s) and its worker pass
+STOP_GRACE = 30.0  # seconds a child gets to drain (10 s), let waitress stop its threads (5 s) and its worker pass
 RESTART_PAUSE = 1.0  # a child that died within this long of its start is restarted after this pause
 
 
@@ -142,10 +144,44 @@ class Supervisor:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
-def _stop_child(signum, frame):
-    for other in STOP_SIGNALS:  # Ctrl-C reaches the supervisor and the children: stop once, not mid-shutdown
-        signal.signal(other, signal.SIG_IGN)
-    raise SystemExit(0)  # waitress's loop catches it, closes, and waits for its threads
+class Drain:
+    """A child's stop: stop accepting, let the requests in progress finish and their answers go out, close the idle
+    keep-alive connections, then leave waitress's loop (at most DRAIN_SECONDS)."""
+
+    DRAIN_SECONDS = 10.0
+
+    def __init__(self, server):
+        self.server = server
+        self.started = False
+
+    def start(self, signum, frame):
+        if self.started:  # Ctrl-C reaches the supervisor and the children, then the supervisor's SIGTERM: once
+            return
+        self.started = True
+        from waitress import wasyncore
+
+        # This process's listening socket only (the server's own close() also closes the loop's trigger).
+        wasyncore.dispatcher.close(self.server)
+        threading.Thread(target=self._wait_until_idle, name="loyalty-drain", daemon=True).start()
+
+    def _wait_until_idle(self):
+        from waitress.channel import HTTPChannel
+
+        deadline = time.monotonic() + self.DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            channels = [c for c in list(self.server._map.values()) if isinstance(c, HTTPChannel)]
+            if not channels:
+                break
+            for channel in channels:
+                if not channel.requests and channel.request is None and not channel.total_outbufs_len:
+                    channel.close_when_flushed = True  # idle: closed by the loop, which is not waiting on it
+            self.server.pull_trigger()
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGUSR1)  # the loop's thread leaves through _leave_loop
+
+
+def _leave_loop(signum, frame):
+    raise SystemExit(0)  # waitress's loop catches it and waits for its threads
 
 
 def serve_processes(app, host: str, port: int, workers: int, threads: int = 8, worker: bool = True,
@@ -158,11 +194,14 @@ def serve_processes(app, host: str, port: int, workers: int, threads: int = 8, w
     release_database()
 
     def serve_child(index: int) -> int:
+        server = make_server(app, host, port, threads, trusted_proxy, sockets=[sock])
+        drain = Drain(server)
         for signum in STOP_SIGNALS:
-            signal.signal(signum, _stop_child)
+            signal.signal(signum, drain.start)
+        signal.signal(signal.SIGUSR1, _leave_loop)
         running = Worker(app).start() if worker and index == 0 else None
         try:
-            make_server(app, host, port, threads, trusted_proxy, sockets=[sock]).run()
+            server.run()
         finally:
             if running:
                 running.stop()

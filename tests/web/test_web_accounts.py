@@ -85,7 +85,7 @@ def test_edit_details_rejects_bad_input_with_a_message(staff, api):
                                                     "email": "not-an-email"}, confirm=True)
     assert r.status_code == 422 and "email" in text(r)
     r = staff.post(f"/accounts/{acct['id']}/edit", {"first_name": "", "last_name": "Rivera"}, confirm=True)
-    assert r.status_code == 422 and "first_name" in text(r)
+    assert r.status_code == 422 and "<b>first name</b>" in text(r)
 
 
 def test_a_merged_account_redirects_to_the_primary(cashier, api):

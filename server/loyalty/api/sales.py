@@ -13,7 +13,8 @@ from . import auth, body, bp
 
 
 def _options():
-    return Options(actor=g.actor, reasons_allowed=tuple(current_app.config["REASONS"]))
+    return Options(actor=g.actor, reasons_allowed=tuple(current_app.config["REASONS"]),
+                   synchronous_commit=current_app.config.get("REGISTER_SYNCHRONOUS_COMMIT", "on") != "off")
 
 
 @bp.post("/sales/preview")

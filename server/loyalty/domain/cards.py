@@ -111,12 +111,56 @@ def add_punches(account_id: int, program: Program, quantity: int, ctx: PunchCont
     return add_punches_batch(account_id, program, [(quantity, ctx)], now)
 
 
-def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None) -> list[CardChange]:
-    """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one open-card lookup, one insert of
-    the ledger rows, one update per card touched (a sale's lines all punch in a handful of queries)."""
+class _CardRef:
+    """A card known by its id alone (what a ledger row needs)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, card_id):
+        self.id = card_id
+
+
+# The usual case in one statement: the open card has room for every punch of the batch and has not expired.
+_PUNCH_OPEN_CARD = (
+    'UPDATE "card" SET "punches" = "punches" + ?, "expires_at" = CASE WHEN "first_punch_at" IS NULL THEN ? ELSE '
+    '"expires_at" END, "first_punch_at" = COALESCE("first_punch_at", ?) WHERE "account_id" = ? AND "program_id" = ? '
+    'AND "status" = \'open\' AND "punches" + ? < ? AND ("expires_at" IS NULL OR "expires_at" > ?) RETURNING "id"')
+
+
+def _punch_open_card(account_id: int, program: Program, items, now: dt.datetime, rows: list):
+    """The batch on the open card when it needs no completion, roll-over or expiry (the changes), else None."""
+    total = sum(q for q, _ctx in items if q > 0)
+    if total <= 0:
+        return None
+    expires = now + dt.timedelta(days=program.window_days) if program.window_days else None
+    at = Card.first_punch_at.db_value(now)
+    found = fastsql.rows(_PUNCH_OPEN_CARD, (total, Card.expires_at.db_value(expires), at, account_id, program.id,
+                                            total, program.buy_quantity, at))
+    if not found:
+        return None
+    card = _CardRef(found[0][0])
+    changes = []
+    for quantity, ctx in items:
+        if quantity > 0:
+            rows.append(ctx.values(account_id, program, card, quantity))
+            changes.append(CardChange(card.id, quantity))
+    return changes
+
+
+def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None,
+                      ledger: list | None = None) -> list[CardChange]:
+    """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one statement when the open card has
+    room, else one open-card lookup and one update per card touched; then one insert of the ledger rows, or with
+    ``ledger`` the rows are added to that list for the caller to insert (with other programs' rows)."""
     now = now or utcnow()
     lock_account(account_id)
-    changes, rows, dirty = [], [], {}
+    rows = [] if ledger is None else ledger
+    changes = _punch_open_card(account_id, program, items, now, rows)
+    if changes is not None:
+        if ledger is None:
+            fastsql.insert(Punch, rows, returning=False)
+        return changes
+    changes, dirty = [], {}
     card = None
     for quantity, ctx in items:
         remaining = quantity
@@ -146,7 +190,8 @@ def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime
             remaining -= n
     for c in dirty.values():
         fastsql.save(c, *CARD_STATE)
-    fastsql.insert(Punch, rows, returning=False)
+    if ledger is None:
+        fastsql.insert(Punch, rows, returning=False)
     return changes
 
 
@@ -260,7 +305,7 @@ def complete_index() -> str:
 
 
 def _live_cards(account_id: int, complete_limit: int) -> tuple[list, dict]:
-    cols = ", ".join(f'"card".{c.strip()}' for c in fastsql.columns(Card).split(","))
+    cols = fastsql.columns(Card, qualified=True)
     n = len(Card._meta.sorted_fields)
     cards, programs = [], {}
     sql = _LIVE_CARDS.format(cols=cols, complete_index=complete_index())

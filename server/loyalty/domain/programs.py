@@ -20,17 +20,18 @@ def qualifying_programs(lines) -> dict:
     if not upcs and not skus:
         return {}
     upcs, skus = sorted(upcs), sorted(skus)
-    codes = fastsql.rows(
-        'SELECT "kind", "code", "program_id" FROM "program_code" WHERE ("kind" = ? AND "code" IN '
-        f'{fastsql.in_list(len(upcs))}) OR ("kind" = ? AND "code" IN {fastsql.in_list(len(skus))})',
-        ["upc", *upcs, "sku", *skus])
-    ids = sorted({row[2] for row in codes})
-    programs = {p.id: p for p in fastsql.select(
-        Program, f'"status" = ? AND "id" IN {fastsql.in_list(len(ids))}', ["active", *ids])} if ids else {}
-    by_code: dict[tuple, list] = {}
-    for kind, code, pid in codes:
-        if pid in programs:
-            by_code.setdefault((kind, code), []).append(pid)
+    cols = fastsql.columns(Program, qualified=True)
+    n = len(Program._meta.sorted_fields)
+    programs, by_code = {}, {}
+    for row in fastsql.rows(
+            f'SELECT {cols}, "program_code"."kind", "program_code"."code" FROM "program_code" JOIN "program" ON '
+            '"program"."id" = "program_code"."program_id" WHERE "program"."status" = ? AND (("program_code"."kind" '
+            f'= ? AND "program_code"."code" IN {fastsql.in_list(len(upcs))}) OR ("program_code"."kind" = ? AND '
+            f'"program_code"."code" IN {fastsql.in_list(len(skus))}))', ["active", "upc", *upcs, "sku", *skus]):
+        pid = row[0]
+        if pid not in programs:
+            programs[pid] = fastsql.hydrate(Program, row[:n])
+        by_code.setdefault((row[n], row[n + 1]), []).append(pid)
     out = {}
     for i, line in enumerate(lines):
         ids = set(by_code.get(("upc", line.get("upc")), [])) | set(by_code.get(("sku", line.get("sku")), []))

@@ -22,9 +22,9 @@ from ..db import is_postgres, write_transaction
 from ..errors import Conflict
 from ..models import Sale, SaleLine, utcnow
 from ..programs import KINDS
-from ..programs.base import RefundLine, SaleContext
+from ..programs.base import RefundLine, SaleContext, sale_memo
 from ..programs.punch import OTHER  # noqa: F401  (the reason that needs a note; adjustments use it)
-from .accounts import account_dict, get_account, live_link
+from .accounts import account_dict, get_account, live_link_and_account
 from .cards import lock_account
 from .moves import move_sale  # noqa: F401  (moving a sale is in moves.py; kept importable from here)
 
@@ -55,6 +55,8 @@ class Options:
     # A webhook never asks: multi-purchases are punched and flagged for staff review instead.
     ask_reasons: bool = True
     source: str = "register"
+    # False (LOYALTY_REGISTER_SYNCHRONOUS_COMMIT=off, PostgreSQL): this commit does not wait for its WAL flush.
+    synchronous_commit: bool = True
 
 
 @dataclass
@@ -78,22 +80,26 @@ def sale_hash(sale: dict) -> str:
     return hashlib.sha256(json.dumps(sale, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _lock_sale(system: str, sale_id: str) -> Sale:
-    """The sale's row, created if new and locked for this transaction."""
-    fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True, returning=False)
+def _lock_sale(system: str, sale_id: str) -> tuple[Sale, bool]:
+    """(the sale's row, locked for this transaction; whether this transaction created it). A row this
+    transaction inserted is locked by that and comes back from the INSERT itself: one statement for a new sale."""
+    created = fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True,
+                             returning="rows")
+    if created:
+        return created[0], True
     return fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id),
-                         for_update=is_postgres())
+                         for_update=is_postgres()), False
 
 
 def _account_for(sale_in: dict, sale: Sale | None):
     """(account, link) for a sale: account_id wins, then the POS customer's live link, then the sale's record."""
     system = sale_in["pos"]["system"]
     customer = sale_in.get("customer") or {}
-    link = live_link(system, customer["pos_id"]) if customer.get("pos_id") else None
+    link, linked = live_link_and_account(system, customer["pos_id"]) if customer.get("pos_id") else (None, None)
     if sale_in.get("account_id") is not None:
         return get_account(sale_in["account_id"]), link if link and link.account_id == sale_in["account_id"] else None
     if link is not None:
-        return get_account(link.account_id), link
+        return linked, link
     if sale is not None and sale.account_id is not None and not customer.get("pos_id"):
         return get_account(sale.account_id), None
     return None, None
@@ -193,13 +199,15 @@ def _uncommitted(plan: Plan, moving: set = frozenset()) -> list:
     return out
 
 
-def _plan(sale_in: dict, sale: Sale | None, account) -> tuple[Plan, dict, Sale | None]:
+def _plan(sale_in: dict, sale: Sale | None, account, new_sale: bool = False) -> tuple[Plan, dict, Sale | None]:
+    """``new_sale``: the sale's row was created by this transaction, so nothing refers to it yet (no lines, no
+    ledger rows): the reads of what it holds are skipped."""
     system = sale_in["pos"]["system"]
     lines = enrich_lines(system, [dict(line) for line in sale_in["lines"]])
     existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
-        if sale is not None and sale.id else {}
+        if sale is not None and sale.id and not new_sale else {}
     ctx = SaleContext(system=system, sale_id=sale_in["pos"]["sale_id"], lines=lines, existing=existing,
-                      account=account, sale=sale, is_refund=_is_refund(sale_in),
+                      account=account, sale=sale, is_refund=_is_refund(sale_in), new_sale=new_sale,
                       when=sale.created_at if sale is not None and sale.created_at else utcnow())
     original = None
     if sale_in["pos"].get("return_for"):
@@ -257,8 +265,13 @@ def _reports(plan: Plan, before: dict, after: dict | None) -> dict:
 
 
 def preview_sale(sale_in: dict, opts: Options) -> dict:
+    with sale_memo():
+        return _preview_sale(sale_in, opts)
+
+
+def _preview_sale(sale_in: dict, opts: Options) -> dict:
     system, sale_id = sale_in["pos"]["system"], sale_in["pos"]["sale_id"]
-    sale = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_id))
+    sale = fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id))
     account, _link = _resolve_for(sale_in, sale)
     plan, existing, _original = _plan(sale_in, sale, account)
     for name, kind in KINDS.items():
@@ -281,10 +294,17 @@ def preview_sale(sale_in: dict, opts: Options) -> dict:
 
 
 def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
+    with sale_memo():
+        return _commit_sale(sale_in, reasons, opts)
+
+
+def _commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
     system, sale_id = sale_in["pos"]["system"], sale_in["pos"]["sale_id"]
     digest = sale_hash(sale_in)
     with write_transaction():
-        sale = _lock_sale(system, sale_id)
+        if not opts.synchronous_commit and is_postgres():
+            fastsql.execute("SET LOCAL synchronous_commit = off")  # this transaction only; see docs/performance.md
+        sale, new_sale = _lock_sale(system, sale_id)
         account, link = _resolve_for(sale_in, sale)
         moves = _moves_account(sale_in, sale, account)
         # A replay answers as the first commit did, unless the customer was relinked to another account since.
@@ -299,11 +319,11 @@ def commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
             _add_moving(shown)
             shown_before = _states(shown)
             move_sale(sale, account.id, opts.actor)
-        plan, existing, original = _plan(sale_in, sale, account)
+        plan, existing, original = _plan(sale_in, sale, account, new_sale)
         if plan.account is not None and (account is None or plan.account.id != account.id):
             # a refund works on its original sale's account: lock it, then plan again with what it holds now
             lock_account(plan.account.id)
-            plan, existing, original = _plan(sale_in, sale, account)
+            plan, existing, original = _plan(sale_in, sale, account, new_sale)
         for name, kind in KINDS.items():
             kind.check(plan.kinds[name], reasons, opts, committing=True)
         account = plan.account

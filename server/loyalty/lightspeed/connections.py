@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..audit import record
 from ..db import redact_url, write_transaction
 from ..errors import NotFound, ValidationFailed
+from ..i18n import field_labels
 from ..models import utcnow
 from . import vault
 from .client import RetryPolicy, XSeriesClient, XSeriesError, default_base_url
@@ -23,7 +24,8 @@ def validate(prefix: str, token: str, webhook_secret: str, base_url: str | None 
     prefix = (prefix or "").strip().lower()
     errors = {}
     if not PREFIX.match(prefix):
-        errors["prefix"] = [_("the domain prefix: letters, digits and dashes (the 'shop' of shop.retail.lightspeed.app)")]
+        errors["prefix"] = [
+            _("the domain prefix: letters, digits and dashes (the 'shop' of shop.retail.lightspeed.app)")]
     if not API_VERSION.match(api_version or ""):
         errors["api_version"] = [_("2.0 or a dated version such as 2026-01")]
     if not (token or "").strip():
@@ -33,7 +35,7 @@ def validate(prefix: str, token: str, webhook_secret: str, base_url: str | None 
     if base_url is not None and not re.match(r"^https?://[^\s]+$", base_url):
         errors["base_url"] = [_("an http(s) URL")]
     if errors:
-        raise ValidationFailed(_("the connection is not valid: %(fields)s", fields=", ".join(sorted(errors))),
+        raise ValidationFailed(_("the connection is not valid: %(fields)s", fields=field_labels(errors)),
                                fields=errors)
     return prefix, (base_url or default_base_url(prefix, api_version)).rstrip("/")
 
@@ -79,15 +81,15 @@ def get_connection(prefix: str | None = None) -> PosConnection:
     if prefix:
         conn = PosConnection.get_or_none(PosConnection.prefix == prefix.strip().lower())
         if conn is None:
-            raise NotFound(f"no Lightspeed connection '{prefix}': run 'loyalty pos connect' first",
+            raise NotFound(_("no Lightspeed connection '%(prefix)s': run 'loyalty pos connect' first", prefix=prefix),
                            code="not_connected")
         return conn
     conns = list(PosConnection.select().order_by(PosConnection.id).limit(2))
     if not conns:
-        raise NotFound("no Lightspeed connection: run 'loyalty pos connect' first", code="not_connected")
+        raise NotFound(_("no Lightspeed connection: run 'loyalty pos connect' first"), code="not_connected")
     if len(conns) > 1:
-        raise ValidationFailed("several Lightspeed connections: say which with --prefix",
-                               fields={"prefix": ["required"]})
+        raise ValidationFailed(_("several Lightspeed connections: say which with --prefix"),
+                               fields={"prefix": [_("required")]})
     return conns[0]
 
 

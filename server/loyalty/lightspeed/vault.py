@@ -8,6 +8,7 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..errors import LoyaltyError
 
@@ -30,5 +31,5 @@ def decrypt(value: str, secret_key: str | None = None) -> str:
         return _fernet(secret_key).decrypt(value.encode()).decode()
     except InvalidToken:
         # Never echo the ciphertext: say what to do instead.
-        raise LoyaltyError("the stored Lightspeed secrets cannot be decrypted (the server's SECRET_KEY changed?): "
-                           "run 'loyalty pos connect' again", code="secret_unreadable", status=500) from None
+        raise LoyaltyError(_("the stored Lightspeed secrets cannot be decrypted (the server's SECRET_KEY changed?): "
+                             "run 'loyalty pos connect' again"), code="secret_unreadable", status=500) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from ..domain.accounts import update_account
 from ..i18n import in_language
@@ -69,7 +70,7 @@ def sms_inbound():
     params = request.form.to_dict()
     expected = sms.signature(token, links.public_url(request.path), params)
     if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
-        abort(403, description="bad signature")
+        abort(403, description=_("bad signature"))
     word = (params.get("Body") or "").strip().upper().rstrip(".!")
     if word in STOP_WORDS:
         try:

@@ -7,8 +7,32 @@ module implementing ``ProgramKind`` (and its tables), listed in ``programs/__ini
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+# Reads that one preview or commit makes several times and that nothing in it changes (the active programs of a
+# kind): computed once while ``sale_memo()`` is open, as usual outside it.
+_memo: ContextVar[dict | None] = ContextVar("loyalty_sale_memo", default=None)
+
+
+@contextmanager
+def sale_memo():
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memoized(key, compute):
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def whole(q: Decimal) -> int | None:
@@ -38,6 +62,7 @@ class SaleContext:
     refunds: dict = field(default_factory=dict)  # refund line_id -> RefundLine
     warnings: list = field(default_factory=list)
     when: dt.datetime | None = None  # when the sale was first committed (or now), for date-bound rules
+    new_sale: bool = False  # the sale's row was created by this commit: no line or ledger row refers to it yet
 
     def warn(self, code: str, message: str, line_id: str | None = None):
         entry = {"code": code, "message": message} if line_id is None else \

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
-from .base import ProgramKind, SaleContext
+from .base import ProgramKind, SaleContext, memoized
 from .points_ledger import UPSERT_BALANCE, balances, next_key, post
 from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
@@ -32,8 +32,10 @@ class PointsPlan:
 
 
 def active_programs() -> dict:
-    return {p.id: p for p in fastsql.select(Program, '"kind" = ? AND "status" = ?', ("points", "active"),
-                                            order='"id"')}
+    """{id: Program} of the active points programs (a new dict each call: callers add to it)."""
+    return dict(memoized("points.active_programs", lambda: {
+        p.id: p for p in fastsql.select(Program, '"kind" = ? AND "status" = ?', ("points", "active"),
+                                        order='"id"')}))
 
 
 def _by_sale():
@@ -101,7 +103,8 @@ class PointsKind(ProgramKind):
 
     def _plan_sale(self, plan: PointsPlan, ctx: SaleContext):
         programs = active_programs()
-        own = _own_earned(ctx.sale.id, ctx.account.id) if ctx.sale is not None and ctx.sale.id else {}
+        own = _own_earned(ctx.sale.id, ctx.account.id) \
+            if ctx.sale is not None and ctx.sale.id and not ctx.new_sale else {}
         for pid in own:
             if pid not in programs:  # archived since: what the sale holds stays as it is
                 programs[pid] = Program.get_by_id(pid)
@@ -209,7 +212,8 @@ class PointsKind(ProgramKind):
         changes = []
         for pid, n in plan.earn.items():
             days = (plan.programs[pid].settings or {}).get("expiry_days")
-            key = next_key(f"sale:{sale.id}:{pid}", "sale_id", sale.id)
+            # a sale created by this commit has no ledger rows yet: its first key needs no count
+            key = f"sale:{sale.id}:{pid}:1" if ctx.new_sale else next_key(f"sale:{sale.id}:{pid}", "sale_id", sale.id)
             post(account_id, pid, "earn" if n > 0 else "reverse_earn", n, key, opts.actor, sale=sale.id,
                  expires_at=now + dt.timedelta(days=days) if days else None,
                  reason="sale changed" if n < 0 else None, now=now)
@@ -224,9 +228,9 @@ class PointsKind(ProgramKind):
             post(account_id, pid, "restore_spend", n, key, opts.actor, sale=sid, refund=sale.id, redemption=rid,
                  reason="discounted item returned", now=now)
             changes.append({"program_id": pid, "redemption_id": rid, "points": n})
-        after = balances(account_id, plan.programs)
-        for pid in plan.programs:
-            if after[pid][0] < 0 and (plan.reverse or plan.restore):
+        after = balances(account_id, plan.programs) if plan.reverse or plan.restore else {}
+        for pid in after:
+            if after[pid][0] < 0:
                 ctx.warn("negative_balance", _("%(program)s: the points this refund takes back were already spent; "
                                                "the balance is now %(balance)s", program=plan.programs[pid].name,
                                                balance=after[pid][0]))

@@ -288,8 +288,10 @@ class PunchKind(ProgramKind):
             else:
                 take_back(account.id, program, -delta, pctx, now)
             changes.append({"line_id": line_id, "program_id": pid, "punches": delta})
+        ledger = []  # every program's new punch rows, in one INSERT
         for pid, items in additions.items():
-            add_punches_batch(account.id, plan.programs[pid], items, now)
+            add_punches_batch(account.id, plan.programs[pid], items, now, ledger)
+        fastsql.insert(Punch, ledger, returning=False)
         for line_id, count in plan.reopen.items():
             _reopen_rewards(ctx.refunds[line_id].original, rows[line_id], count, opts.actor, now)
             changes.append({"line_id": line_id, "rewards_reopened": count})

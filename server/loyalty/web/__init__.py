@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..bounds import MAX_ID  # noqa: F401  (views import it from here)
 from ..guards import SECURITY_HEADERS  # noqa: F401  (pages outside this blueprint import them from here)
 from ..errors import LoyaltyError, NotFound
-from ..i18n import field_messages, reason_label
+from ..i18n import field_labels, field_messages, reason_label
 from . import labels, security
 from .formatting import init_filters
 
@@ -42,7 +42,7 @@ def _domain_error(exc: LoyaltyError):
 def _form_error(exc: ValidationError):
     fields = field_messages(exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages})
     return render_template("error.html", title=_("Some fields are not valid"),
-                           message=_("Please correct: %(fields)s", fields=", ".join(sorted(fields))), fields=fields,
+                           message=_("Please correct: %(fields)s", fields=field_labels(fields)), fields=fields,
                            status=422), 422
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from ..member_cards.codes import grouped
 from ..models import AuditLog, Program
 from .formatting import display_phone
-from .labels import FIELD_LABELS
+from ..i18n import FIELD_LABELS
 
 
 @dataclass
@@ -99,7 +99,8 @@ def _program_names(rows) -> dict:
 def _describe(row: AuditLog, programs: dict) -> AuditEntry:
     details = dict(row.details or {})
     template, said = SENTENCES.get(row.action, (None, set()))
-    values = {**details, "target": grouped(row.entity_id) if row.entity == "member_card" else row.entity_id, "program": _program(programs, details.get("program_id"))}
+    target = grouped(row.entity_id) if row.entity == "member_card" else row.entity_id
+    values = {**details, "target": target, "program": _program(programs, details.get("program_id"))}
     for key in ("quantity", "points"):
         if isinstance(details.get(key), int):
             values["signed_" + key] = f"{details[key]:+d}"
@@ -127,6 +128,8 @@ class _Missing(dict):
 def _value_text(key: str, value, programs: dict) -> str:
     if key == "program_id":
         return programs.get(value, str(value))
+    if key == "filled" and isinstance(value, list):
+        return ", ".join(_name(v) for v in value)
     if key in VALUES and value in VALUES[key]:
         return str(VALUES[key][value])
     if key == "changed" and isinstance(value, dict):  # {field: [before, after]}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import field_label
+
 PROGRAM_STATUSES = {"active": _l("active"), "archived": _l("archived")}
 REWARD_RULES = {"lesser_or_equal": _l("lesser or equal"), "most_frequent": _l("most frequent")}
 FIELDS = {"address": _l("address"), "email": _l("email"), "phone": _l("phone")}
@@ -24,27 +26,6 @@ MESSAGE_KINDS = {"email": _l("email"), "sms": _l("SMS")}
 MESSAGE_STATES = {"pending": _l("waiting"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed"),
                   "skipped": _l("skipped")}
 
-# Stored and form field names (an account's details, an item's, a form's) as the audit trail and the error
-# page name them.
-FIELD_LABELS = {
-    "first_name": _l("first name"), "last_name": _l("last name"), "email": _l("email"), "phone": _l("phone"),
-    "address_line1": _l("address"), "address_line2": _l("address (line 2)"), "city": _l("city"),
-    "region": _l("province or state"), "postal_code": _l("postal code"), "country": _l("country"),
-    "notes": _l("notes"), "language": _l("language"), "is_test": _l("test account"),
-    "sms_consent": _l("SMS consent"), "sms_consent_source": _l("SMS consent source"),
-    "email_consent": _l("email consent"), "email_consent_source": _l("email consent source"),
-    "name": _l("name"), "sku": _l("SKU"), "upc": _l("UPC"), "unit_price": _l("unit price"),
-    "program_id": _l("program"), "product_id": _l("product"), "sale_id": _l("sale"), "system": _l("POS"),
-    "account_id": _l("account #"), "code": _l("code"), "count": _l("number of cards"),
-    "quantity": _l("quantity"), "reason": _l("reason"), "note": _l("note"), "card_id": _l("card #"),
-    "other_account_id": _l("other account"), "target_account_id": _l("other account"), "program": _l("program"),
-    "file": _l("file"), "redemption_id": _l("redemption"), "prefix": _l("domain prefix"), "token": _l("API token"),
-    "webhook_secret": _l("webhook secret"), "client_id": _l("client ID"), "client_secret": _l("client secret"),
-    "base_url": _l("API base URL"), "api_version": _l("API version"), "buy_quantity": _l("buy quantity"),
-    "move_sales_to": _l("move the sales to"), "resource": _l("what to sync"), "format": _l("format"),
-}
-
-
 def _namer(names: dict):
     return lambda code: str(names.get(code, code))
 
@@ -58,10 +39,6 @@ resource_name = _namer(RESOURCES)
 member_card_status = _namer(MEMBER_CARD_STATUSES)
 message_kind = _namer(MESSAGE_KINDS)
 message_state = _namer(MESSAGE_STATES)
-
-
-def field_label(key: str) -> str:
-    return str(FIELD_LABELS[key]) if key in FIELD_LABELS else key
 
 
 def match_name(key: str) -> str:

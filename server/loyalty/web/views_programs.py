@@ -11,7 +11,7 @@ from ..domain.program_codes import parse_codes_csv
 from ..domain.programs import REQUIRABLE_FIELDS, create_program, program_dict, update_program
 from ..domain.reports import card_counts
 from ..errors import ValidationFailed
-from ..i18n import field_messages
+from ..i18n import field_label, field_messages
 from ..models import Program
 from ..schemas import ProgramSchema
 from . import bp, confirm_or_run, found
@@ -51,7 +51,8 @@ def program_summary(program) -> str:
     if values.get("window_days"):
         text += "; " + _("complete the card within %(days)s days of its first purchase", days=values["window_days"])
     if values.get("requires"):
-        text += "; " + _("needed before the reward: %(fields)s", fields=", ".join(values["requires"]))
+        text += "; " + _("needed before the reward: %(fields)s",
+                           fields=", ".join(field_label(f) for f in values["requires"]))
     return text + "."
 
 

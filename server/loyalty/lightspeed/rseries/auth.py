@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from ...audit import record
 from ...db import is_postgres, write_transaction
 from ...errors import NotFound, ValidationFailed
+from ...i18n import field_labels
 from ...models import utcnow
 from .. import vault
 from ..client import BadToken, Unavailable, XSeriesError
@@ -124,7 +125,7 @@ def connect(code: str, *, client_id: str, client_secret: str, actor: str, redire
         if not re.match(r"^https?://[^\s]+$", url or ""):
             errors[key] = [_("an http(s) URL")]
     if errors:
-        raise ValidationFailed(_("the R-Series connection is not valid: %(fields)s", fields=", ".join(sorted(errors))),
+        raise ValidationFailed(_("the R-Series connection is not valid: %(fields)s", fields=field_labels(errors)),
                                fields=errors)
     form = {"client_id": client_id.strip(), "client_secret": client_secret.strip(), "code": code.strip(),
             "grant_type": "authorization_code"}
