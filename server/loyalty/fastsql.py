@@ -148,9 +148,10 @@ def insert(model, records: list[dict], *, ignore_conflicts: bool = False, return
     sql = prepared(("insert", model, len(records), ignore_conflicts, returning), build)
     params = []
     append = params.append
+    plan = _insert_plan(model)
     for record in records:
         get = record.get
-        for name, db_value, field, is_fk in _insert_plan(model):
+        for name, db_value, field, is_fk in plan:
             value = get(name, _MISSING)
             if value is _MISSING:
                 value = _default(field)
@@ -184,9 +185,14 @@ def save(instance, *names) -> None:
 
 
 def _is_fk(instance, name) -> bool:
+    return _fk_field(type(instance), name)
+
+
+@lru_cache(maxsize=None)
+def _fk_field(model, name) -> bool:
     from peewee import ForeignKeyField
 
-    return isinstance(instance._meta.fields[name], ForeignKeyField)
+    return isinstance(model._meta.fields[name], ForeignKeyField)
 
 
 def execute(sql: str, params=()) -> int:
