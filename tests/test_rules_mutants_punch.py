@@ -199,3 +199,30 @@ def test_relinking_and_committing_again_moves_each_line_once(api, manager_api, l
     answer = commit(api, body)
     assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == 3
     assert open_punches(api, right["id"], p) == [3] and open_punches(api, linked["id"], p) == [0]
+
+
+def test_the_reward_offer_lists_each_line_that_can_be_free_with_its_discount(api, manager_api, linked):
+    """Buy 2 (lesser or equal): the card holds a $60 and a $40 bag. On the sale being rung: a $30 bag (the
+    default, the cheapest), a $50 bag of which one unit is already free (still one paid unit: offered, discount
+    capped at $40), a line without a price (discount: the cap), and a TOTW bag, which is not in the program."""
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, price="60.00"), line(2, price="40.00")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-9"},
+                                                        "item": {"sku": "ACA-B", "unit_price": "50.00"}})
+    assert r.status_code == 201, r.get_json()  # one bag of line b is already this sale's free item
+    commit(api, sale("S-3", lines=[line(1, price="60.00"), line(2, price="40.00")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    lines = [line("a", price="30.00", sku="ACA-S"), line("b", qty=2, price="50.00", sku="ACA-B"), line("c", price=None),
+             line("d", upc=TOTW_A, price="20.00")]
+    r = api.post(f"/api/v1/cards/{card['id']}/reward", {"sale": sale("S-9", lines=lines)})
+    assert r.status_code == 200, r.get_json()
+    offer = r.get_json()
+    assert offer["default_line_id"] == "a" and offer["max_value"] == "40.00"
+    assert offer["lines"] == [
+        {"line_id": "a", "product_id": None, "upc": ACANA, "sku": "ACA-S", "name": f"item {ACANA}",
+         "unit_price": "30.00", "discount": "30.00", "bought_on_card": 2},
+        {"line_id": "b", "product_id": None, "upc": ACANA, "sku": "ACA-B", "name": f"item {ACANA}",
+         "unit_price": "50.00", "discount": "40.00", "bought_on_card": 2},
+        {"line_id": "c", "product_id": None, "upc": ACANA, "sku": None, "name": f"item {ACANA}",
+         "unit_price": None, "discount": "40.00", "bought_on_card": 2}]
