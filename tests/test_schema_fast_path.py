@@ -114,11 +114,24 @@ near_sale = st.fixed_dictionaries({
     "pos": st.fixed_dictionaries({"system": st.sampled_from(["demo", "lightspeed-r", "other"]), "sale_id": ids},
                                  optional={"return_for": st.one_of(st.none(), ids), "store": texts}),
     "lines": st.lists(near_line, max_size=4)},
-    optional={"customer": st.one_of(st.none(), st.fixed_dictionaries({}, optional={"pos_id": texts, "email": texts})),
+    optional={"customer": st.one_of(st.none(), st.fixed_dictionaries({}, optional={"pos_id": texts, "email": texts,
+                                                                                  "name": texts})),
               "account_id": st.one_of(st.none(), st.integers(-1, 2**31), st.booleans())})
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(near_sale)
 def test_a_near_usual_body_loads_the_same_either_way(ctx, sale):
     check(CommitSchema, {"sale": sale})
+
+
+def test_json_the_walk_is_skipped_for_is_still_refused_when_it_should_be(ctx):
+    from loyalty.bounds import InputRefused, MAX_DEPTH, loads
+
+    assert loads(b'{"sale": {"lines": [{"name": "a"}]}}') == {"sale": {"lines": [{"name": "a"}]}}
+    for text in ('{"a": "x\\u0000"}', b'{"a": "x\\u0000"}', '{"a": "x\\u0000"}'.encode("utf-16"),
+                 "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)):
+        with pytest.raises(InputRefused):
+            loads(text)
+    assert loads('{"a": "x\\u0000"}', nul_ok=True) == {"a": "x\x00"}
+    assert loads('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}') == {"a": "[" * 34}

@@ -28,6 +28,7 @@ from decimal import Decimal
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, refresh
 from flask_babel import lazy_gettext as _l
+from babel import Locale
 from babel.dates import format_skeleton
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
 from flask_babel import to_user_timezone
@@ -80,8 +81,12 @@ def request_language() -> str:
     return _user_language() or store_language() or _accept_language() or "en"
 
 
-def select_locale() -> str:
-    return FORMAT_LOCALES[request_language()] if has_request_context() else FORMAT_LOCALES["en"]
+# Parsed once: Flask-Babel parses what the selector returns on every request unless it is a Locale already.
+_LOCALES = {code: Locale.parse(name) for code, name in FORMAT_LOCALES.items()}
+
+
+def select_locale() -> Locale:
+    return _LOCALES[request_language()] if has_request_context() else _LOCALES["en"]
 
 
 def current_language() -> str:

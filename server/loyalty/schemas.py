@@ -259,7 +259,7 @@ class MemberCardRevokeSchema(Base):
 # stays theirs. tests/test_schema_fast_path.py holds the two to the same answers.
 
 _POS_TEXT = (("store", 100), ("register", 100))
-_CUSTOMER_TEXT = (("pos_id", 100), ("name", 200), ("first_name", 100), ("last_name", 100), ("email", 254),
+_CUSTOMER_TEXT = (("name", 200), ("first_name", 100), ("last_name", 100), ("email", 254),
                   ("phone", 40))
 _LINE_TEXT = (("product_id", 100), ("sku", 64), ("upc", 64), ("name", 300))
 _QUANTITY = (Decimal(-10000), Decimal(10000))
@@ -311,8 +311,9 @@ def fast_sale(sale) -> dict | None:
     if customer is not None:
         if type(customer) is not dict:
             return None
-        customer_out = {}
-        if not _optional_text(customer, _CUSTOMER_TEXT, customer_out):
+        pos_id = customer.get("pos_id")
+        customer_out = {"pos_id": pos_id}
+        if (pos_id is not None and not _id(pos_id)) or not _optional_text(customer, _CUSTOMER_TEXT, customer_out):
             return None
     account_id = sale.get("account_id")
     if account_id is not None and (type(account_id) is not int or not 1 <= account_id <= 2**31 - 1):
