@@ -72,6 +72,17 @@ def auth(role="cashier"):
     return wrap
 
 
+def json_answer(answer):
+    """A view's answer, sent as the text it already carries (``EncodedAnswer.json``, byte for byte what Flask's
+    JSON would write) when Flask's JSON settings are the compact, sorted, ASCII defaults; else as any dict."""
+    text = getattr(answer, "json", None)
+    provider = current_app.json
+    compact = provider.compact if provider.compact is not None else not current_app.debug
+    if text is None or not compact or not provider.sort_keys or not provider.ensure_ascii:
+        return answer
+    return current_app.response_class(text + "\n", mimetype=provider.mimetype)
+
+
 def region() -> str:
     return current_app.config["PHONE_REGION"]
 
