@@ -23,6 +23,7 @@ PRESENTATION = {
     "_line_dict", "reward_dict",  # programs/points.py: a ledger row and a reward as JSON
     "_answer",  # programs/points_actions.py: a points redemption as JSON
     "line_effects",  # programs/punch.py and points.py: what a sale line does, as the panel lists it
+    "display_phone",  # domain/contacts.py: a stored phone number as people read it
 }
 
 _path_name = format_utils.get_mutant_name

@@ -2,7 +2,7 @@
 a returned free item gives back, a refund edited down taking that reward again, and the preview's projection of
 the card (punches after the sale, rewards available)."""
 from builders import ACANA, TOTW_A, card_of, line, program_body, sale
-from loyalty.models import AuditLog, Card, Redemption
+from loyalty.models import AuditLog, Card, Punch, Redemption, Sale, SaleLine
 
 
 def commit(api, body, reasons=None):
@@ -85,7 +85,8 @@ def test_a_refund_edited_down_takes_back_the_reward_it_reopened(api, manager_api
     assert row.reversed_at is not None and row.reversed_by is not None
     reverse = AuditLog.get(AuditLog.action == "redemption.reverse")
     assert (reverse.entity, reverse.entity_id, reverse.account_id) == ("redemption", str(row.id), linked["id"])
-    assert reverse.actor == "token:test cashier" and reverse.details["refund_line"] == "r1"
+    assert reverse.actor == "token:test cashier" and reverse.details == {"reason": "free item returned",
+                                                                         "refund_line": "r1"}
 
     commit(api, refund("R-2", "S-2", [line("r1", qty=-1)]))
     again = Card.get_by_id(card["id"])
@@ -123,3 +124,78 @@ def test_the_preview_of_a_refund_takes_a_completed_card_back_only_when_the_open_
     card = next(c for c in preview(api, refund("R-1", "S-1", [line("r1", qty=-2)]))["cards"]
                 if c["program_id"] == p["id"])
     assert (card["punches_after"], card["rewards_available"]) == (1, 0)
+
+
+def open_punches(api, account_id, *programs):
+    return [sum(c["punches"] for c in card_of(api, account_id, p["id"], status="open")) for p in programs]
+
+
+def test_a_return_of_a_fractional_quantity_reverses_no_punch_and_names_the_line(api, manager_api, linked):
+    """A refund whose first line is not on the original sale and whose last returns half a bag: the whole bag
+    in between is reversed, the half bag reverses nothing and is named in a warning."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, qty=1)]))
+    answer = commit(api, refund("R-1", "S-1", [line("r0", upc=TOTW_A, qty=-1), line("r1", qty=-1),
+                                               line("r2", qty="-0.5")]))
+    assert open_punches(api, linked["id"], p) == [2]
+    fractional = [w for w in answer["warnings"] if w["code"] == "fractional_quantity"]
+    assert [w["line_id"] for w in fractional] == ["r2"] and fractional[0]["message"]
+
+
+def test_refunds_of_one_line_edited_and_repeated_reverse_each_programs_punches_once(api, manager_api, linked):
+    """Two programs count the same bag. Refund R-1 is edited (fewer bags, then more than are left), and a second
+    refund R-2 returns the same line: each program's card follows what is returned in all, never more than the
+    line holds."""
+    a = program(manager_api, buy_quantity=10)
+    b = program(manager_api, name="Second", buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=4)]))
+    assert open_punches(api, linked["id"], a, b) == [4, 4]
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    assert open_punches(api, linked["id"], a, b) == [2, 2]
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))  # R-1 edited: one bag fewer comes back
+    assert open_punches(api, linked["id"], a, b) == [3, 3]
+    commit(api, refund("R-2", "S-1", [line("r1", qty=-2)]))  # another refund of the same line
+    assert open_punches(api, linked["id"], a, b) == [1, 1]
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-3)]))  # R-1 edited up: only one more bag is left
+    assert open_punches(api, linked["id"], a, b) == [0, 0]
+    assert sum(row.quantity for row in Punch.select()) == 0
+
+
+def test_moving_a_sale_moves_each_lines_punches_with_a_ledger_row_per_line(api, manager_api, linked):
+    """The incorrect customer map, sales moved: each line's punches leave the first account and reach the
+    right one, in rows of kind "move" that name the sale, the line and both accounts. A line whose punches were
+    taken back before (net 0) moves nothing."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, qty=1), line(3, qty=1)]))
+    commit(api, refund("R-1", "S-1", [line("3", qty=-1)]))  # line 3 comes back: it holds nothing now
+    right = api.post("/api/v1/accounts", {"first_name": "Danielle", "last_name": "Whitfield"}).get_json()
+    r = manager_api.delete("/api/v1/links/lightspeed-x/c-42", {"reason": "Dana's sister", "move_sales_to": right["id"]})
+    assert r.status_code == 200, r.get_json()
+    assert open_punches(api, linked["id"], p) == [0] and open_punches(api, right["id"], p) == [3]
+    sale_row = Sale.get(Sale.pos_sale_id == "S-1")
+    lines = {row.id: row.line_id for row in SaleLine.select().where(SaleLine.sale == sale_row.id)}
+    moves = sorted((lines[row.line_id], row.account_id, row.quantity, row.cause_id == row.line_id, row.sale_id,
+                    row.note) for row in Punch.select().where(Punch.kind == "move"))
+    note = f"moved from account {linked['id']} to {right['id']}"
+    assert moves == sorted([("1", linked["id"], -2, True, sale_row.id, note), ("1", right["id"], 2, True, sale_row.id,
+                                                                                note),
+                            ("2", linked["id"], -1, True, sale_row.id, note), ("2", right["id"], 1, True, sale_row.id,
+                                                                                note)])
+
+
+def test_relinking_and_committing_again_moves_each_line_once(api, manager_api, linked):
+    """The customer relinked to the right account, then the sale committed again: every line's punches move
+    (a line that holds none moves nothing), and the answer counts them."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, qty=1)]))
+    right = api.post("/api/v1/accounts", {"first_name": "Priya", "last_name": "Shah"}).get_json()
+    manager_api.delete("/api/v1/links/lightspeed-x/c-42", {"reason": "Incorrect customer map"})
+    api.put("/api/v1/links/lightspeed-x/c-42", {"account_id": right["id"]})
+    body = sale("S-1", lines=[line(1, qty=2), line(2, qty=1), line(3, upc=TOTW_A)])
+    before = preview(api, body)
+    assert before["sale"]["moves_from"]["punches"] == 3
+    assert sorted((u["line_id"], u["moving"]) for u in before["uncommitted_lines"]) == [("1", True), ("2", True),
+                                                                                       ("3", False)]
+    answer = commit(api, body)
+    assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == 3
+    assert open_punches(api, right["id"], p) == [3] and open_punches(api, linked["id"], p) == [0]

@@ -29,7 +29,7 @@
         c.match === "search" ? t("matchSearch") : c.match;
       return h("li", {class: "candidate", "data-account-id": a.id},
         h("span", {class: "name"}, a.name), " ",
-        h("span", {class: "muted"}, [a.email, a.phone].filter(Boolean).join(" · ")), " ",
+        h("span", {class: "muted"}, [a.email, a.phone_display || a.phone].filter(Boolean).join(" · ")), " ",
         h("span", {class: "match"}, `(${why})`), " ",
         h("button", {type: "button", class: "select", onclick: () => this.select(sale, a)}, t("select")));
     },

@@ -63,7 +63,7 @@
       });
       const moves = preview.sale && preview.sale.moves_from;
       this.show("account", account.name, [
-        h("p", {class: "contact"}, [account.email, account.phone].filter(Boolean).join(" · ")),
+        h("p", {class: "contact"}, [account.email, account.phone_display || account.phone].filter(Boolean).join(" · ")),
         h("h3", {}, t("cards")),
         cards.length ? h("ul", {class: "cards"}, cards.map((c) => this.cardItem(sale, account, c,
           projected.get(c.program_id)))) : h("p", {class: "muted"}, t("noCards")),

@@ -41,7 +41,7 @@
       const cards = (a.cards || []).filter((c) => c.status === "open" || c.status === "complete");
       this.show("card-found", t("scanFoundTitle"), [
         h("p", {class: "found"}, h("span", {class: "name"}, a.name), " ",
-          h("span", {class: "muted"}, [a.email, a.phone].filter(Boolean).join(" · "))),
+          h("span", {class: "muted"}, [a.email, a.phone_display || a.phone].filter(Boolean).join(" · "))),
         h("p", {class: "muted"}, t("scanCardCode", found.card.code_display)),
         cards.length ? h("ul", {class: "card-summary"}, cards.map((c) => h("li", {},
           `${c.program}: ${c.status === "complete" ? t("scanRewardAvailable") : `${c.punches} / ${c.buy_quantity}`}`)))

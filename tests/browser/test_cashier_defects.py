@@ -244,7 +244,8 @@ def xseries_catalog(store):
 def test_xseries_contact_in_one_description_finds_the_account_and_prefills_create(browser, store, pages_url):
     """Item 6 (and 7's "create anyway"): code, phone and email share one badge description."""
     pos = xseries(browser, store, pages_url).panel()
-    pos.wait_text("Not linked yet", "Possible matches", "Dana Whitfield", "(same email)")
+    # A candidate's phone as the store writes it, not E.164
+    pos.wait_text("Not linked yet", "Possible matches", "Dana Whitfield", "(same email)", "(555) 201-3344")
     pos.click("button.create")
     form = pos.find("form.create-account")
     value = lambda name: form.find_element(By.CSS_SELECTOR, f"input[name='{name}']").get_attribute("value")  # noqa
@@ -270,6 +271,7 @@ def test_xseries_redeem_says_the_exact_discount_with_a_copy_button(browser, stor
         dana = get_account(store.account_of("c-1001"))
         link_customer("lightspeed-x", XSERIES_CUSTOMER, dana.id, "test")
     pos = xseries(browser, store, pages_url).panel()
+    pos.wait_text("dana.whitfield@example.com · (555) 201-3344", css=".contact")
     pos.wait_text(f"{ACANA} 12 of 12: reward available")
     pos.click("button.use-reward")
     pos.wait_text("Maximum value to discount: $94.99")

@@ -1,6 +1,7 @@
 """Accounts and POS-customer links: create, update, resolve a POS customer, link, unlink (incorrect map)."""
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
@@ -11,7 +12,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import Account, PosLink, Sale, utcnow
 from ..programs import KINDS
 from .cards import iso
-from .contacts import ContactError, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
+from .contacts import ContactError, display_phone, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
 from .moves import move_sale
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
@@ -27,6 +28,8 @@ def account_dict(account: Account, *, cards: bool = False, links: bool = False, 
         "name": account.full_name,
         "email": account.email,
         "phone": account.phone,
+        # The panel shows the number as the store writes it; "phone" stays E.164 for programs.
+        "phone_display": display_phone(account.phone, _phone_region()),
         "address": {k: getattr(account, f"address_{k}" if k in ("line1", "line2") else k) for k in ADDRESS_FIELDS}
         if account.address_line1 or account.city else None,
         "notes": account.notes,
@@ -48,6 +51,10 @@ def account_dict(account: Account, *, cards: bool = False, links: bool = False, 
         out["links"] = [link_dict(link) for link in
                         PosLink.select().where((PosLink.account == account.id) & PosLink.unlinked_at.is_null())]
     return out
+
+
+def _phone_region() -> str:
+    return current_app.config.get("PHONE_REGION", "US") if has_app_context() else "US"
 
 
 def link_dict(link: PosLink) -> dict:

@@ -31,6 +31,20 @@ def try_normalize_phone(raw: str | None, region: str = "US") -> str | None:
         return None
 
 
+def display_phone(e164: str | None, region: str = "US") -> str:
+    """'+15552013344' as '(555) 201-3344' for a store in the US or Canada; a foreign number in international
+    format. Storage keeps E.164; this is only for people to read."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, region)
+    except phonenumbers.NumberParseException:
+        return e164
+    same_country = number.country_code == phonenumbers.country_code_for_region(region)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL if same_country
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def normalize_email(raw: str | None) -> str | None:
     if raw is None or not str(raw).strip():
         return None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import phonenumbers
 from flask import current_app
 
+from ..domain import contacts
 from ..localtime import to_local
 
 
@@ -26,16 +26,7 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def display_phone(e164: str | None, region: str | None = None) -> str:
     """'+15552013344' as '(555) 201-3344' for a store in the US; a foreign number in international format."""
-    if not e164:
-        return ""
-    region = region or current_app.config["PHONE_REGION"]
-    try:
-        number = phonenumbers.parse(e164, region)
-    except phonenumbers.NumberParseException:
-        return e164
-    same_country = number.country_code == phonenumbers.country_code_for_region(region)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL if same_country
-                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return contacts.display_phone(e164, region or current_app.config["PHONE_REGION"])
 
 
 def init_filters(bp):
