@@ -32,6 +32,8 @@ from babel.dates import format_skeleton
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
 from flask_babel import to_user_timezone
 
+from .errors import BadSetting
+
 log = logging.getLogger("loyalty.i18n")
 
 LANGUAGES = ("en", "fr")  # what a user, an account or the store may choose
@@ -372,10 +374,10 @@ def init_app(app: Flask):
     app.config.setdefault("CURRENCY", os.environ.get("LOYALTY_CURRENCY", "CAD"))
     app.config.setdefault("REASONS_FR", _config_list("LOYALTY_REASONS_FR"))
     if app.config["REASONS_FR"] and len(app.config["REASONS_FR"]) != len(app.config["REASONS"]):
-        raise ValueError("LOYALTY_REASONS_FR must list as many reasons as LOYALTY_REASONS, in the same order")
+        raise BadSetting("LOYALTY_REASONS_FR must list as many reasons as LOYALTY_REASONS, in the same order")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", os.environ.get("LOYALTY_TIMEZONE", "America/Toronto"))
     if app.config["LANGUAGE"] and not normalize_language(app.config["LANGUAGE"]):
-        raise ValueError(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")
+        raise BadSetting(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directory(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", FORMAT_LOCALES["en"])
     # Babel's date formatters show stored UTC in the store's zone (LOYALTY_TIMEZONE, app.config["ZONE"]).
