@@ -35,6 +35,12 @@ def memoized(key, compute):
     return memo[key]
 
 
+def memo_slot(key) -> dict | None:
+    """A dict kept under ``key`` while ``sale_memo()`` is open (created empty on first use); None outside it."""
+    memo = _memo.get()
+    return None if memo is None else memo.setdefault(key, {})
+
+
 def whole(q: Decimal) -> int | None:
     return int(q) if q == q.to_integral_value() else None
 

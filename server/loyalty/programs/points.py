@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
 from .base import ProgramKind, SaleContext, memoized
-from .points_ledger import UPSERT_BALANCE, balances, next_key, post
+from .points_ledger import UPSERT_BALANCE, balances, forget_held, held_balances, next_key, post
 from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
 from .points_words import plain
@@ -265,6 +265,7 @@ class PointsKind(ProgramKind):
     def merge_accounts(self, primary_id: int, other_id: int, actor: str, now):
         """The other account's ledger rows (and redemptions) move to the primary, as its punches do; the balance
         caches are added up, so each stays the sum of its account's rows."""
+        forget_held()
         PointsEntry.update(account=primary_id).where(PointsEntry.account == other_id).execute()
         PointsRedemption.update(account=primary_id).where(PointsRedemption.account == other_id).execute()
         for row in list(PointsBalance.select().where(PointsBalance.account == other_id)):
@@ -275,9 +276,7 @@ class PointsKind(ProgramKind):
     def account_summary(self, account_id: int, detail: bool = False) -> list:
         from .points_expiry import expiring
 
-        rows = fastsql.rows('SELECT "program_id", "balance", "lifetime_earned" FROM "points_balance" WHERE '
-                            '"account_id" = ?', (account_id,))
-        held = {pid: (b, lt) for pid, b, lt in rows}
+        held = held_balances(account_id)
         programs = active_programs()
         for pid in set(held) - set(programs):
             programs[pid] = Program.get_by_id(pid)
