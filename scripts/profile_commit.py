@@ -85,6 +85,8 @@ def main():
 
     def counting(*a, **kw):
         statements[0] += 1
+        if os.environ.get("PROFILE_SQL"):  # print each statement (run with -n 1 --only ...)
+            print("SQL:", a[0][:300])
         return real(*a, **kw)
 
     db.execute_sql = counting
@@ -138,6 +140,8 @@ def main():
         stats = pstats.Stats(prof)
         stats.sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
+        if os.environ.get("PROFILE_CALLERS"):  # e.g. PROFILE_CALLERS=phonenumberutil: who calls those
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":

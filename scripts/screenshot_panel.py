@@ -69,7 +69,6 @@ def shot(driver, folder, name):
     path = os.path.join(folder, name)
     driver.save_screenshot(path)
     print(path)
-    print(out)
 
 
 def french(folder):

@@ -107,3 +107,17 @@ def test_demo_token_is_stable_across_restarts(tmp_path, monkeypatch):
     from loyalty.models import ApiToken
     revoke_token(ApiToken.get().id, "test")
     assert _demo_token(str(tmp_path)) != first
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("LOYALTY_TIMEZONE", "Mars/Olympus", "is not an IANA time zone name"),
+    ("LOYALTY_LANGUAGE", "de", "LOYALTY_LANGUAGE must be one of en, fr"),
+    ("LOYALTY_DATABASE_URL", "mysql://db/loyalty", "unsupported database URL scheme"),
+])
+def test_a_wrong_setting_is_one_line_not_a_traceback(tmp_path, monkeypatch, name, value, says):
+    monkeypatch.setenv("LOYALTY_DATABASE_URL", "sqlite:///" + str(tmp_path / "cli.sqlite3"))
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["staff", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and says in result.output
+    assert "Traceback" not in result.output and result.output.count("\n") == 1

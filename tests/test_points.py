@@ -354,3 +354,51 @@ def test_the_server_expires_points_by_itself_through_the_background_worker(api, 
     assert run_job(JOBS["points-expiry"]) is True
     assert balance(api, linked, program) == 0
     assert PointsEntry.get(PointsEntry.kind == "expire").points == -100
+
+
+def _complete_acana_card(api, manager_api, account):
+    """A two-bag ACANA punch card completed by sale S-1; returns the complete card."""
+    from builders import program_body
+
+    punch = manager_api.post("/api/v1/programs", program_body(buy_quantity=2, multi_purchase_threshold=5)).get_json()
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    cards = api.get(f"/api/v1/accounts/{account['id']}").get_json()["cards"]
+    return next(c for c in cards if c["program_id"] == punch["id"] and c["status"] == "complete")
+
+
+def test_a_bag_given_free_as_a_card_reward_earns_no_points(api, manager_api, linked, points):
+    """Points are earned on what the customer pays for: the free bag earns neither spend nor item points."""
+    card = _complete_acana_card(api, manager_api, linked)
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                        "item": {"upc": ACANA, "unit_price": "94.99"}})
+    assert r.status_code == 201, r.get_json()
+    before = balance(api, linked, points)
+    answer = commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, price="10.00")]))
+    assert pts(answer, points)["earned"] == 94 + 10 + 10  # one paid bag ($94.99 + 10 for ACANA), $10 of treats
+    assert balance(api, linked, points) == before + 114
+    check_cache(linked, points)
+
+
+def test_a_reward_redeemed_after_the_sale_was_committed_takes_back_the_free_bags_points(api, manager_api, linked,
+                                                                                        points):
+    card = _complete_acana_card(api, manager_api, linked)
+    before = balance(api, linked, points)
+    assert pts(commit(api, sale("S-2", lines=[line(1, qty=1)])), points)["earned"] == 94 + 10
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                        "item": {"upc": ACANA, "unit_price": "94.99"}})
+    assert r.status_code == 201, r.get_json()
+    assert balance(api, linked, points) == before  # the only bag of S-2 became the free one
+    check_cache(linked, points)
+    assert PointsEntry.select().where(PointsEntry.account == linked["id"]).count() >= 3  # earn, earn, give back
+
+
+def test_returning_the_paid_bag_of_a_sale_with_a_free_one_takes_its_points_back(api, manager_api, linked, points):
+    card = _complete_acana_card(api, manager_api, linked)
+    api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                   "item": {"upc": ACANA, "unit_price": "94.99"}})
+    before = balance(api, linked, points)
+    commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    assert balance(api, linked, points) == before + 104
+    commit(api, sale("R-2", lines=[line("r1", qty=-1)], return_for="S-2"))  # paid units go back first
+    assert balance(api, linked, points) == before
+    check_cache(linked, points)

@@ -92,6 +92,21 @@ def has_nul(text: str | None) -> bool:
     return text is not None and "\x00" in text
 
 
+def _surely_fine(text: str | bytes, nul_ok: bool) -> bool:
+    """Whether the raw text alone shows that ``refusal`` would find nothing, so the parsed value need not be
+    walked (a register's sale is about ten containers): no more opening brackets than MAX_DEPTH (each container
+    takes one, so none can be nested deeper) and, when NUL matters, no ``\\u0000`` escape (the parser refuses a
+    raw NUL inside a string). Bytes holding a zero byte are UTF-16 or UTF-32 and always walked; an escaped
+    backslash before ``u0000``, or brackets inside strings, only mean the walk runs."""
+    if isinstance(text, str):
+        opens, escape = text.count("[") + text.count("{"), "\\u0000"
+    else:
+        if b"\x00" in text:  # UTF-16 or UTF-32, which json.loads also reads: walk it
+            return False
+        opens, escape = text.count(b"[") + text.count(b"{"), b"\\u0000"
+    return opens <= MAX_DEPTH and (nul_ok or escape not in text)
+
+
 def loads(text: str | bytes, *, nul_ok: bool = False):
     """``json.loads`` for untrusted text: InputRefused when nested too deep or (unless ``nul_ok``: a schema checks
     the fields it keeps) holding a NUL character; ValueError when not JSON."""
@@ -99,6 +114,8 @@ def loads(text: str | bytes, *, nul_ok: bool = False):
         value = json.loads(text)
     except RecursionError:  # the C parser stops at the interpreter's recursion limit
         raise InputRefused(_("the JSON is nested more than %(num)d levels deep", num=MAX_DEPTH)) from None
+    if _surely_fine(text, nul_ok):
+        return value
     reason = refusal(value, check_nul=not nul_ok)
     if reason:
         raise InputRefused(reason)

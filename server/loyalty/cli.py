@@ -64,7 +64,17 @@ def serve_app(app, host: str, port: int, threads: int = 8, worker: bool = True, 
             running.stop()
 
 
-@click.group()
+class _Commands(click.Group):
+    def invoke(self, ctx):
+        from .errors import BadSetting
+
+        try:
+            return super().invoke(ctx)
+        except BadSetting as err:  # a wrong environment variable: one line, not a traceback
+            raise click.ClickException(str(err)) from None
+
+
+@click.group(cls=_Commands)
 def main():
     """Loyalty Bridge: punch cards and loyalty accounts for a web POS."""
 

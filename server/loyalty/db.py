@@ -12,6 +12,8 @@ from urllib.parse import urlparse, unquote, parse_qsl
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
 
+from .errors import BadSetting
+
 database = DatabaseProxy()
 
 # Why these pragmas: WAL lets the staff pages read while a register commits; busy_timeout makes a second
@@ -63,7 +65,7 @@ def make_database(url: str):
             stale_timeout=300,
             **params,
         )
-    raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:/// or postgresql://")
+    raise BadSetting(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:/// or postgresql://")
 
 
 def make_private(path: str):

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 
+class BadSetting(ValueError):
+    """A setting (an environment variable) the server cannot start with: the CLI says it in one line."""
+
+
 class LoyaltyError(Exception):
     status = 400
     code = "bad_request"

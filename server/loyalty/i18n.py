@@ -28,9 +28,12 @@ from decimal import Decimal
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, refresh
 from flask_babel import lazy_gettext as _l
+from babel import Locale
 from babel.dates import format_skeleton
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
 from flask_babel import to_user_timezone
+
+from .errors import BadSetting
 
 log = logging.getLogger("loyalty.i18n")
 
@@ -80,8 +83,12 @@ def request_language() -> str:
     return _user_language() or store_language() or _accept_language() or "en"
 
 
-def select_locale() -> str:
-    return FORMAT_LOCALES[request_language()] if has_request_context() else FORMAT_LOCALES["en"]
+# Parsed once: Flask-Babel parses what the selector returns on every request unless it is a Locale already.
+_LOCALES = {code: Locale.parse(name) for code, name in FORMAT_LOCALES.items()}
+
+
+def select_locale() -> Locale:
+    return _LOCALES[request_language()] if has_request_context() else _LOCALES["en"]
 
 
 def current_language() -> str:
@@ -372,10 +379,10 @@ def init_app(app: Flask):
     app.config.setdefault("CURRENCY", os.environ.get("LOYALTY_CURRENCY", "CAD"))
     app.config.setdefault("REASONS_FR", _config_list("LOYALTY_REASONS_FR"))
     if app.config["REASONS_FR"] and len(app.config["REASONS_FR"]) != len(app.config["REASONS"]):
-        raise ValueError("LOYALTY_REASONS_FR must list as many reasons as LOYALTY_REASONS, in the same order")
+        raise BadSetting("LOYALTY_REASONS_FR must list as many reasons as LOYALTY_REASONS, in the same order")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", os.environ.get("LOYALTY_TIMEZONE", "America/Toronto"))
     if app.config["LANGUAGE"] and not normalize_language(app.config["LANGUAGE"]):
-        raise ValueError(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")
+        raise BadSetting(f"LOYALTY_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {app.config['LANGUAGE']!r}")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directory(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", FORMAT_LOCALES["en"])
     # Babel's date formatters show stored UTC in the store's zone (LOYALTY_TIMEZONE, app.config["ZONE"]).

@@ -9,6 +9,8 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import BadSetting
+
 UTC = dt.timezone.utc
 
 
@@ -28,7 +30,7 @@ def zone_from_setting(name: str | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"LOYALTY_TIMEZONE={name!r} is not an IANA time zone name (e.g. America/Toronto)") from None
+        raise BadSetting(f"LOYALTY_TIMEZONE={name!r} is not an IANA time zone name (e.g. America/Toronto)") from None
 
 
 def to_local(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:

@@ -47,9 +47,15 @@ def clock_at(when: dt.datetime):
         _pinned_now.reset(token)
 
 
+class EncodedJSON(str):
+    """A value already encoded as JSONField would store it (an answer encoded once for its row and the client)."""
+
+
 class JSONField(TextField):
     def db_value(self, value):
-        return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+        if value is None or isinstance(value, EncodedJSON):
+            return None if value is None else str(value)
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
     def python_value(self, value):
         return None if value is None else json.loads(value)

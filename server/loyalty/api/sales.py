@@ -9,7 +9,7 @@ from ..errors import LoyaltyError, NotFound
 from ..i18n import reason_labels
 from ..models import Card, Program
 from ..schemas import CommitSchema, PreviewSchema, RedeemSchema, RewardQuerySchema
-from . import auth, body, bp
+from . import auth, body, bp, json_answer
 
 
 def _options():
@@ -31,7 +31,7 @@ def sales_preview():
 def sales_commit():
     data = body(CommitSchema)
     try:
-        return commit_sale(data["sale"], data.get("reasons"), _options())
+        return json_answer(commit_sale(data["sale"], data.get("reasons"), _options()))
     except LoyaltyError as exc:
         if "reasons" in exc.extra:  # reason_required: the panel shows each reason in its own language
             exc.extra["reason_labels"] = reason_labels(exc.extra["reasons"])

@@ -20,7 +20,7 @@ from .. import fastsql
 from ..audit import record
 from ..db import is_postgres, write_transaction
 from ..errors import Conflict
-from ..models import Sale, SaleLine, utcnow
+from ..models import EncodedJSON, Sale, SaleLine, utcnow
 from ..programs import KINDS
 from ..programs.base import RefundLine, SaleContext, sale_memo
 from ..programs.punch import OTHER  # noqa: F401  (the reason that needs a note; adjustments use it)
@@ -353,12 +353,37 @@ def _commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
             "warnings": plan.ctx.warnings,
         }
         sale.last_hash = digest
-        sale.last_response = response
+        encoded = _encode(response)
+        sale.last_response = response if encoded is None else EncodedJSON(encoded)
         fastsql.save(sale, *SALE_STATE)
         record(opts.actor, "sale.refund" if sale.kind == "refund" else "sale.commit", "sale", sale.id,
                account_id=account.id if account else None, system=system, sale_id=sale_id, changes=changes,
                warnings=[w["code"] for w in plan.ctx.warnings], source=opts.source)
-    return response
+    return response if encoded is None else EncodedAnswer(response, encoded)
+
+
+class EncodedAnswer(dict):
+    """A commit's answer with ``json``, its text as the sale's row stores it for replays, which is also what
+    Flask's JSON would send (compact, sorted keys, ASCII): encoded once for both (api.json_answer)."""
+
+    def __init__(self, answer: dict, json_text: str):
+        super().__init__(answer)
+        self.json = json_text
+
+
+def _only_decimals(value):
+    if isinstance(value, Decimal):  # str() in the row's JSONField and in Flask's JSON alike
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _encode(answer: dict) -> str | None:
+    """The answer's JSON text, or None when it holds a value the row and Flask would write differently (a date:
+    str() against an HTTP date): that answer is encoded by each, as before."""
+    try:
+        return json.dumps(answer, separators=(",", ":"), sort_keys=True, default=_only_decimals)
+    except (TypeError, ValueError):
+        return None
 
 
 def _save_lines(sale: Sale, ctx: SaleContext, existing: dict) -> dict:

@@ -35,6 +35,12 @@ def memoized(key, compute):
     return memo[key]
 
 
+def memo_slot(key) -> dict | None:
+    """A dict kept under ``key`` while ``sale_memo()`` is open (created empty on first use); None outside it."""
+    memo = _memo.get()
+    return None if memo is None else memo.setdefault(key, {})
+
+
 def whole(q: Decimal) -> int | None:
     return int(q) if q == q.to_integral_value() else None
 
@@ -63,6 +69,7 @@ class SaleContext:
     warnings: list = field(default_factory=list)
     when: dt.datetime | None = None  # when the sale was first committed (or now), for date-bound rules
     new_sale: bool = False  # the sale's row was created by this commit: no line or ledger row refers to it yet
+    free: dict | None = None  # line_id -> units given free as a reward (read once, by the first kind that asks)
 
     def warn(self, code: str, message: str, line_id: str | None = None):
         entry = {"code": code, "message": message} if line_id is None else \

@@ -17,10 +17,11 @@ from flask_babel import gettext as _
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
 from .base import ProgramKind, SaleContext, memoized
-from .points_ledger import UPSERT_BALANCE, balances, next_key, post
+from .points_ledger import UPSERT_BALANCE, balances, forget_held, held_balances, next_key, post
 from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
 from .points_words import plain
+from .punch import free_units, sale_free_units
 
 
 @dataclass
@@ -63,6 +64,16 @@ def _by_refund(where: str, params) -> dict:
 def _line_dict(row: SaleLine, quantity=None) -> dict:
     return {"line_id": row.line_id, "upc": row.upc, "sku": row.sku, "unit_price": row.unit_price,
             "quantity": row.quantity if quantity is None else quantity}
+
+
+def _paid(lines: list, free: dict) -> list:
+    """The lines without the units given free as a punch-card reward: points are earned on what the customer
+    pays for. A line's paid units go first (a refund of a line with a free unit returns the paid ones first,
+    as the punch card counts it)."""
+    if not free:
+        return lines
+    return [dict(line, quantity=max(Decimal(0), Decimal(line["quantity"]) - free[line["line_id"]]))
+            if free.get(line["line_id"]) else line for line in lines]
 
 
 def rewards_of(program_ids) -> dict:
@@ -108,11 +119,12 @@ class PointsKind(ProgramKind):
         for pid in own:
             if pid not in programs:  # archived since: what the sale holds stays as it is
                 programs[pid] = Program.get_by_id(pid)
+        paid = _paid(ctx.lines, sale_free_units(ctx)) if programs else ctx.lines
         for pid, program in programs.items():
             plan.programs[pid] = program
             if program.status != "active":
                 continue
-            want = earn(program.settings or {}, ctx.lines, ctx.when)
+            want = earn(program.settings or {}, paid, ctx.when)
             if want != own.get(pid, 0):
                 plan.earn[pid] = want - own.get(pid, 0)
 
@@ -133,6 +145,8 @@ class PointsKind(ProgramKind):
                 other = sum((-r.quantity for r in o.returns if r.id not in own_ids), Decimal(0))
                 kept.append(_line_dict(o, max(Decimal(0), o.quantity - other - mine_by_original.get(o.id, 0))))
             any_kept = any(k["quantity"] > 0 for k in kept)
+            free = free_units(original.pos_system, original.pos_sale_id, [_line_dict(o) for o in originals])
+            kept = _paid(kept, free)
             earned = _own_earned(sid, original.account_id)
             reversed_ = _by_refund('"sale_id" = ? AND "kind" = ?', (sid, "reverse_earn"))
             for pid, total in earned.items():
@@ -251,6 +265,7 @@ class PointsKind(ProgramKind):
     def merge_accounts(self, primary_id: int, other_id: int, actor: str, now):
         """The other account's ledger rows (and redemptions) move to the primary, as its punches do; the balance
         caches are added up, so each stays the sum of its account's rows."""
+        forget_held()
         PointsEntry.update(account=primary_id).where(PointsEntry.account == other_id).execute()
         PointsRedemption.update(account=primary_id).where(PointsRedemption.account == other_id).execute()
         for row in list(PointsBalance.select().where(PointsBalance.account == other_id)):
@@ -261,9 +276,7 @@ class PointsKind(ProgramKind):
     def account_summary(self, account_id: int, detail: bool = False) -> list:
         from .points_expiry import expiring
 
-        rows = fastsql.rows('SELECT "program_id", "balance", "lifetime_earned" FROM "points_balance" WHERE '
-                            '"account_id" = ?', (account_id,))
-        held = {pid: (b, lt) for pid, b, lt in rows}
+        held = held_balances(account_id)
         programs = active_programs()
         for pid in set(held) - set(programs):
             programs[pid] = Program.get_by_id(pid)

@@ -5,6 +5,7 @@ import datetime as dt
 
 from .. import fastsql
 from ..models import utcnow
+from .base import memo_slot
 from .points_models import PointsBalance, PointsEntry
 
 EARNING = ("earn", "reverse_earn")  # the kinds that count toward lifetime_earned
@@ -31,9 +32,34 @@ def post(account_id: int, program_id: int, kind: str, points: int, key: str, act
     ids = fastsql.insert(PointsEntry, [values], ignore_conflicts=True)
     if not ids:
         return None
+    forget_held()
     fastsql.execute(UPSERT_BALANCE, (account_id, program_id, int(points), int(points) if kind in EARNING else 0,
                               PointsBalance.updated_at.db_value(now)))
     return ids[0]
+
+
+# An account's every balance row, as account_summary read it, kept while sale_memo() is open (a commit's answer
+# reads them, then its report would read them again) until anything posts or moves balances.
+HELD = "points.held"
+
+
+def held_balances(account_id: int) -> dict:
+    """{program_id: (balance, lifetime_earned)} of every balance row the account has."""
+    slot = memo_slot(HELD)
+    if slot is not None and account_id in slot:
+        return dict(slot[account_id])
+    held = {pid: (b, lt) for pid, b, lt in fastsql.rows(
+        'SELECT "program_id", "balance", "lifetime_earned" FROM "points_balance" WHERE "account_id" = ?',
+        (account_id,))}
+    if slot is not None:
+        slot[account_id] = dict(held)
+    return held
+
+
+def forget_held():
+    slot = memo_slot(HELD)
+    if slot:
+        slot.clear()
 
 
 def balances(account_id: int, program_ids) -> dict:
@@ -41,6 +67,9 @@ def balances(account_id: int, program_ids) -> dict:
     ids = sorted(program_ids)
     if not ids:
         return {}
+    slot = memo_slot(HELD)
+    if slot is not None and account_id in slot:
+        return {pid: slot[account_id].get(pid, (0, 0)) for pid in ids}
     query = ('SELECT "program_id", "balance", "lifetime_earned" FROM "points_balance" WHERE "account_id" = ? '
              f'AND "program_id" IN {fastsql.in_list(len(ids))}')
     out = {pid: (0, 0) for pid in ids}

@@ -49,6 +49,13 @@ def free_units(system: str, sale_id: str, lines: list) -> dict:
     return free
 
 
+def sale_free_units(ctx: SaleContext) -> dict:
+    """free_units of the sale being planned, read once for every kind (a free item neither punches nor earns)."""
+    if ctx.free is None:
+        ctx.free = free_units(ctx.system, ctx.sale_id, ctx.lines)
+    return ctx.free
+
+
 def _own_net(line_rows) -> dict:
     """{(line_id str, program_id): punches a purchase line holds from its own commits (refunds excluded)}."""
     ids = {row.id: row.line_id for row in line_rows}
@@ -94,7 +101,7 @@ class PunchKind(ProgramKind):
     def _plan_sale(self, plan: PunchPlan, ctx: SaleContext):
         lines = ctx.lines
         qualifying = qualifying_programs(lines)
-        free = free_units(ctx.system, ctx.sale_id, lines)
+        free = sale_free_units(ctx)
         desired: dict[tuple, int] = {}
         for i, line in enumerate(lines):
             q = line["quantity"]
