@@ -168,9 +168,18 @@ def chromium_session():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_browser_cookies(request):
-    """Each browser test starts signed out: live servers take any free port, so a later test's server can get an
-    earlier one's port, and the shared Chromium would send that test's session cookie to it."""
+def _fresh_browser_tab(request):
+    """Each browser test starts signed out, in a new tab: live servers take any free port, so a later test's server
+    can get an earlier one's address, and the shared Chromium sent it that test's session cookie (cookies belong to
+    the host) and gave its pages that tab's sessionStorage (the demo POS keeps its sale there)."""
     if "chromium_session" in request.fixturenames:
-        request.getfixturevalue("chromium_session").execute_cdp_cmd("Network.clearBrowserCookies", {})
+        driver = request.getfixturevalue("chromium_session")
+        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        old = list(driver.window_handles)
+        driver.switch_to.new_window("tab")
+        fresh = driver.current_window_handle
+        for handle in old:
+            driver.switch_to.window(handle)
+            driver.close()
+        driver.switch_to.window(fresh)
     yield

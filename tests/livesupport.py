@@ -25,6 +25,7 @@ class LiveServer:
     def __enter__(self):
         self.thread.start()
         requests.get(self.url + "/api/v1/health", timeout=5).raise_for_status()
+        forget_origin(self.url)
         return self
 
     def __exit__(self, *exc):
@@ -66,11 +67,26 @@ def chromium(extension: str | None = EXTENSION_DIR, window=(1400, 1000)):
     service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     driver = webdriver.Chrome(service=service, options=options)
     driver._loyalty_profile = profile
+    _BROWSERS.append(driver)
     return driver
+
+
+# The browsers of this process: a new server's address may be an earlier one's (any free port), and a page there
+# must not find what an earlier test's page stored (the demo POS keeps its sale in localStorage).
+_BROWSERS: list = []
+
+
+def forget_origin(url: str):
+    for driver in _BROWSERS:
+        # not cookies: they belong to the host, every port, and a test may still be signed in to another server
+        driver.execute_cdp_cmd("Storage.clearDataForOrigin",
+                               {"origin": url, "storageTypes": "local_storage,indexeddb,cache_storage"})
 
 
 def quit_chromium(driver):
     profile = getattr(driver, "_loyalty_profile", None)
+    if driver in _BROWSERS:
+        _BROWSERS.remove(driver)
     driver.quit()
     if profile:
         shutil.rmtree(profile, ignore_errors=True)

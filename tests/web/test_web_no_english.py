@@ -15,6 +15,7 @@ code instead (tests/test_i18n.py, test_messages_for_people_are_never_plain_strin
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -231,18 +232,24 @@ WHO = {"actor", "created_by", "assigned_by", "revoked_by", "linked_by", "unlinke
 EXAMPLES = {"yourshop", "lsxs_pt_"}  # placeholders that show what a Lightspeed value looks like
 
 
+@functools.lru_cache(maxsize=None)
+def _data_pattern(value: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)")
+
+
 def english_in(texts: list[str], data: list[str]) -> list[str]:
     found = []
     for original in texts:
         t = original
         for value in data:
-            if value in t:
-                t = t.replace(value, "\x00")
-        for part in t.split("\x00"):
-            part = part.strip(STRIP)
+            if value in t:  # a whole value only: a region "NY" inside a card code "81BY NY5V" left "BY" behind
+                t = _data_pattern(value).sub("\x00", t)
+        for raw in t.split("\x00"):
+            part = raw.strip(STRIP)
             if not part or part in ALLOWED or part in EXAMPLES or not re.search(r"[A-Za-z]", part) or "://" in part:
                 continue
-            words = {w.lower() for w in re.findall(r"[\w'’]+", part) if "_" not in w and not re.search(r"\d", w)}
+            # words of the text as shown: stripping digits first made "BY" of a card code "81BY"
+            words = {w.lower() for w in re.findall(r"[\w'’]+", raw) if "_" not in w and not re.search(r"\d", w)}
             if part in KNOWN_ENGLISH or words & (ENGLISH_WORDS | ENGLISH_VOCABULARY):
                 found.append(original)
                 break
@@ -258,6 +265,8 @@ def test_the_detector_knows_english_and_leaves_french_alone():
               "Dana Whitfield (compte 3)", "Taste of the Wild 28 lb Club", "Échanges", "Téléphone"]
     assert english_in(english, []) == english
     assert english_in(french, ["Dana Whitfield", "Taste of the Wild 28 lb Club"]) == []
+    # data inside a longer word is not cut out of it (a card code is not English because "NY" is stored)
+    assert english_in(["81BY NY5V 5S8"], ["NY"]) == english_in(["81BY NY5V 5S8"], []) == []
     texts, lang = html_texts('<html lang="fr"><title>Lot</title><script>var the = 1;</script>'
                              '<input type="submit" value="Send it"><p>Bonjour <b>Dana</b></p></html>')
     assert lang == "fr" and texts == ["Lot", "Send it", "Bonjour", "Dana"]
