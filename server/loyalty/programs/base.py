@@ -70,6 +70,7 @@ class SaleContext:
     when: dt.datetime | None = None  # when the sale was first committed (or now), for date-bound rules
     new_sale: bool = False  # the sale's row was created by this commit: no line or ledger row refers to it yet
     free: dict | None = None  # line_id -> units given free as a reward (read once, by the first kind that asks)
+    free_of_originals: dict = field(default_factory=dict)  # a refund's original sale id -> its free_units
 
     def warn(self, code: str, message: str, line_id: str | None = None):
         entry = {"code": code, "message": message} if line_id is None else \

@@ -21,7 +21,7 @@ from .points_ledger import UPSERT_BALANCE, balances, forget_held, held_balances,
 from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
 from .points_words import plain
-from .punch import free_units, sale_free_units
+from .punch import original_free_units, sale_free_units
 
 
 @dataclass
@@ -145,8 +145,7 @@ class PointsKind(ProgramKind):
                 other = sum((-r.quantity for r in o.returns if r.id not in own_ids), Decimal(0))
                 kept.append(_line_dict(o, max(Decimal(0), o.quantity - other - mine_by_original.get(o.id, 0))))
             any_kept = any(k["quantity"] > 0 for k in kept)
-            free = free_units(original.pos_system, original.pos_sale_id, [_line_dict(o) for o in originals])
-            kept = _paid(kept, free)
+            kept = _paid(kept, original_free_units(ctx, originals[0]))
             earned = _own_earned(sid, original.account_id)
             reversed_ = _by_refund('"sale_id" = ? AND "kind" = ?', (sid, "reverse_earn"))
             for pid, total in earned.items():

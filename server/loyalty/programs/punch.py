@@ -56,6 +56,17 @@ def sale_free_units(ctx: SaleContext) -> dict:
     return ctx.free
 
 
+def original_free_units(ctx: SaleContext, original_line: SaleLine) -> dict:
+    """free_units of the sale ``original_line`` (a line this refund returns) belongs to, read once for every kind
+    (the sale's row is loaded only then)."""
+    if original_line.sale_id not in ctx.free_of_originals:
+        sale = original_line.sale
+        lines = [{"line_id": s.line_id, "upc": s.upc, "sku": s.sku, "quantity": s.quantity}
+                 for s in sale.lines.order_by(SaleLine.id)]
+        ctx.free_of_originals[sale.id] = free_units(sale.pos_system, sale.pos_sale_id, lines)
+    return ctx.free_of_originals[original_line.sale_id]
+
+
 def _own_net(line_rows) -> dict:
     """{(line_id str, program_id): punches a purchase line holds from its own commits (refunds excluded)}."""
     ids = {row.id: row.line_id for row in line_rows}
@@ -137,7 +148,6 @@ class PunchKind(ProgramKind):
 
     def _plan_refund(self, plan: PunchPlan, ctx: SaleContext):
         own_ids = {row.id for row in ctx.existing.values()}
-        free_by_sale: dict[int, dict] = {}
         for line in ctx.lines:
             match = ctx.refunds.get(line["line_id"])
             if match is None:
@@ -149,13 +159,8 @@ class PunchKind(ProgramKind):
                          line["line_id"])
                 returned = 0
             returned = min(returned, int(match.returned))
-            if o.sale_id not in free_by_sale:
-                original = o.sale
-                siblings = [{"line_id": s.line_id, "upc": s.upc, "sku": s.sku, "quantity": s.quantity}
-                            for s in original.lines.order_by(SaleLine.id)]
-                free_by_sale[o.sale_id] = free_units(original.pos_system, original.pos_sale_id, siblings)
             prior = ctx.existing.get(line["line_id"])
-            free_o = free_by_sale[o.sale_id].get(o.line_id, 0)
+            free_o = original_free_units(ctx, o).get(o.line_id, 0)
             paid_o = int(o.quantity) - free_o
             returned_before = int(sum((-r.quantity for r in o.returns if r.id not in own_ids), Decimal(0)))
             paid_left = max(0, paid_o - returned_before)
