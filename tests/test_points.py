@@ -52,6 +52,14 @@ def balance(api, account, program):
     return entry["balance"]
 
 
+def earned_days_ago(days):
+    """Every points row so far as if posted ``days`` ago (its expiry moves with it)."""
+    for row in PointsEntry.select():
+        row.created_at -= dt.timedelta(days=days)
+        row.expires_at -= dt.timedelta(days=days)
+        row.save()
+
+
 def check_cache(account, program):
     """The cached balance is the ledger's sum."""
     cached = PointsBalance.get_or_none((PointsBalance.account == account["id"])
@@ -265,10 +273,7 @@ def test_expiry_is_oldest_first_and_running_it_twice_changes_nothing(api, manage
 
     program = points_program(manager_api, expiry_days=30)
     commit(api, sale("S-1", lines=[treat(1, price="100.00")]))
-    for row in PointsEntry.select():  # earned 40 days ago
-        row.created_at -= dt.timedelta(days=40)
-        row.expires_at -= dt.timedelta(days=40)
-        row.save()
+    earned_days_ago(40)
     commit(api, sale("S-2", lines=[treat(1, price="30.00")]))
     api.post("/api/v1/points/redeem", {"account_id": linked["id"], "program_id": program["id"],
                                        "reward_id": program["rewards"][0]["id"]})  # 500: refused, not enough
@@ -347,10 +352,7 @@ def test_the_server_expires_points_by_itself_through_the_background_worker(api, 
 
     program = points_program(manager_api, expiry_days=30)
     commit(api, sale("S-1", lines=[treat(1, price="100.00")]))
-    for row in PointsEntry.select():  # earned 40 days ago
-        row.created_at -= dt.timedelta(days=40)
-        row.expires_at -= dt.timedelta(days=40)
-        row.save()
+    earned_days_ago(40)
     assert run_job(JOBS["points-expiry"]) is True
     assert balance(api, linked, program) == 0
     assert PointsEntry.get(PointsEntry.kind == "expire").points == -100
