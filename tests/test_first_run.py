@@ -85,3 +85,33 @@ def test_readme_tells_how_to_reach_the_loyalty_command():
     out = subprocess.run([os.path.join(os.path.dirname(sys.executable), "loyalty"), "--help"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and "demo" in out.stdout
+
+
+def test_processes_starting_at_once_share_one_whole_secret_key(tmp_path):
+    """serve, a worker and parallel test runs may create the instance's key at the same moment: every one of them
+    must read the same complete key (it failed with FileExistsError, or read an empty file)."""
+    import threading
+    from types import SimpleNamespace
+
+    from loyalty import _instance_secret
+
+    for attempt in range(20):
+        folder = tmp_path / f"instance-{attempt}"
+        folder.mkdir()
+        app = SimpleNamespace(instance_path=str(folder))
+        start, keys, errors = threading.Barrier(12), [], []
+
+        def create():
+            start.wait()
+            try:
+                keys.append(_instance_secret(app))
+            except Exception as exc:  # noqa: BLE001 - the old code raised here
+                errors.append(exc)
+
+        threads = [threading.Thread(target=create) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and len(keys) == 12 and len(set(keys)) == 1 and len(keys[0]) == 64
+        assert sorted(p.name for p in folder.iterdir()) == ["secret_key"]

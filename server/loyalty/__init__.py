@@ -138,12 +138,22 @@ def _register_optional_blueprints(app: Flask):
 def _instance_secret(app: Flask) -> str:
     """A secret key kept in the instance folder, so sessions survive restarts without configuration."""
     import secrets
+    import tempfile
 
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        # Several processes can start at once (a worker beside the server, parallel test runs): each writes a key
+        # to a private file and links it into place, so the first one wins and no one reads a half-written key.
+        fd, mine = tempfile.mkstemp(dir=app.instance_path, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+            try:
+                os.link(mine, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(mine)
     with open(path) as f:
         return f.read().strip()
 
