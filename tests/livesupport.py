@@ -42,7 +42,12 @@ def stop_waitress(server, thread: threading.Thread):
                 channel.will_close = True
         server.close()
 
-    server.trigger.pull_trigger(stop)
+    if server.trigger._closed:
+        # The loop's wake-up pipe is gone (it closed it after a read error on it, seen once in a teardown with
+        # the two test workers: EBADF on pulling it), so there is no way into the loop's thread: stop from here.
+        stop()
+    else:
+        server.trigger.pull_trigger(stop)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
 
