@@ -5,7 +5,7 @@ its POS product id is looked up in the catalog, and the audit row of a redemptio
 from builders import ACANA, TOTW_A, card_of, line, program_body, sale
 from loyalty.domain.adjustments import adjust_punches, exception_punch
 from loyalty.lightspeed.models import CatalogProduct, PosConnection
-from loyalty.models import AuditLog, Redemption
+from loyalty.models import AuditLog, Card, Redemption
 
 SALE_REF = {"system": "lightspeed-x", "sale_id": "S-9"}
 
@@ -99,12 +99,13 @@ def test_a_moved_sale_keeps_what_its_bags_cost_for_the_reward(api, manager_api, 
 
 
 def test_most_frequent_gives_the_item_bought_in_most_units_at_its_last_price(api, manager_api, linked):
-    """Most frequent, buy 3: a TOTW bag, then an ACANA bag at $60, then another at $55 (two sales). ACANA was
-    bought most (two units in two rows); the cap is what the last one cost. Under "lesser or equal" the same
-    card would give the $20 TOTW bag."""
+    """Most frequent, buy 3: a TOTW bag, then an ACANA bag at $60, then another at $55 (three sales). ACANA was
+    bought most (two units in two rows; the TOTW bag, first bought, wins only a tie); the cap is what the last
+    one cost. Under "lesser or equal" the same card would give the $20 TOTW bag."""
     p = program(manager_api, buy_quantity=3, upcs=[ACANA, TOTW_A], reward_rule="most_frequent")
-    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, price="20.00"), line(2, price="60.00")]))
-    commit(api, sale("S-2", lines=[line(1, price="55.00")]))
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, price="20.00")]))
+    commit(api, sale("S-2", lines=[line(1, price="60.00")]))
+    commit(api, sale("S-3", lines=[line(1, price="55.00")]))
     info = reward(api, complete_card(api, linked, p))
     assert info["max_value"] == "55.00"
     assert info["suggested_item"] == {"upc": ACANA, "sku": None, "name": f"item {ACANA}"}
@@ -191,6 +192,30 @@ def test_redeeming_a_card_twice_says_it_is_already_redeemed(api, manager_api, li
     commit(api, sale("S-1", lines=[line(1, price="60.00")]))
     card = complete_card(api, linked, p)
     redeem(api, card, {"upc": ACANA})
+    assert Card.get_by_id(card["id"]).redeemed_at is not None
     r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": SALE_REF, "item": {"upc": ACANA}})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_reward_available"
     assert "redeemed" in r.get_json()["error"]["message"]
+
+
+def test_an_item_known_only_by_its_product_id_without_a_sale_is_recorded_as_given(api, manager_api, linked):
+    """Without a sale there is no POS to look the product up in: the redemption is recorded without codes."""
+    p = program(manager_api, buy_quantity=1)
+    commit(api, sale("S-1", lines=[line(1, price="60.00")]))
+    catalog_product()
+    red = redeem(api, complete_card(api, linked, p), {"product_id": "prod-acana-25", "unit_price": "40.00"},
+                 sale_ref=None)
+    row = Redemption.get_by_id(red["id"])
+    assert (row.item_upc, row.item_sku, row.pos_sale_id) == (None, None, None)
+
+
+def test_the_refusals_of_a_redemption_say_why(api, manager_api, linked):
+    """An unknown card; a program that requires an address the account does not have."""
+    r = api.post("/api/v1/cards/99999/redeem", {"item": {"upc": ACANA}})
+    assert r.status_code == 404 and r.get_json()["error"]["message"]
+    p = program(manager_api, buy_quantity=1, requires=["address"])
+    commit(api, sale("S-1", lines=[line(1, price="60.00")]))
+    r = api.post(f"/api/v1/cards/{complete_card(api, linked, p)['id']}/redeem", {"item": {"upc": ACANA}})
+    assert r.status_code == 422, r.get_json()
+    error = r.get_json()["error"]
+    assert error["code"] == "missing_account_fields" and error["message"] and list(error["fields"]) == ["address"]
