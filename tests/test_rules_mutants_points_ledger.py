@@ -1,13 +1,15 @@
 """The points ledger's writer (programs/points_ledger.post), as mutation testing (scripts/mutation, docs/testing.md)
 showed no test checked it: a row says which sale, refund, sale line and redemption caused it and when, a retry
-with the same key writes nothing, and only a positive row has an expiry date."""
+with the same key writes nothing, only a positive row has an expiry date, and a row posted while a sale's reads are
+memoised is seen by the next read of the balances."""
 from __future__ import annotations
 
 import datetime as dt
 
 from builders import sale
 from loyalty.models import Sale, SaleLine, utcnow
-from loyalty.programs.points_ledger import balances, post
+from loyalty.programs.base import sale_memo
+from loyalty.programs.points_ledger import balances, held_balances, post
 from loyalty.programs.points_models import PointsEntry, PointsRedemption
 from test_rules_mutants_points import commit, points_program, redeem, treat
 
@@ -52,3 +54,14 @@ def test_only_a_positive_row_keeps_an_expiry_date(manager_api, linked):
     assert PointsEntry.get_by_id(earned).expires_at == later
     assert PointsEntry.get_by_id(taken).expires_at is None
     assert balances(a, [pid]) == {pid: (6, 10)}
+
+
+def test_a_row_posted_while_a_sales_reads_are_memoised_is_seen_by_the_next_read(manager_api, linked):
+    p = points_program(manager_api)
+    a, pid = linked["id"], p["id"]
+    post(a, pid, "earn", 5, "before", "test")
+    with sale_memo():  # as in a preview or a commit: the account's balance rows are read once and kept
+        assert held_balances(a) == {pid: (5, 5)}
+        post(a, pid, "earn", 40, "during", "test")
+        assert held_balances(a) == {pid: (45, 45)}
+        assert balances(a, [pid]) == {pid: (45, 45)}
