@@ -58,10 +58,12 @@ def test_only_a_positive_row_keeps_an_expiry_date(manager_api, linked):
 
 def test_a_row_posted_while_a_sales_reads_are_memoised_is_seen_by_the_next_read(manager_api, linked):
     p = points_program(manager_api)
+    other = points_program(manager_api, name="Other points")["id"]  # no row for this account: (0, 0)
     a, pid = linked["id"], p["id"]
     post(a, pid, "earn", 5, "before", "test")
     with sale_memo():  # as in a preview or a commit: the account's balance rows are read once and kept
         assert held_balances(a) == {pid: (5, 5)}
+        assert balances(a, [pid, other]) == {pid: (5, 5), other: (0, 0)}
         post(a, pid, "earn", 40, "during", "test")
         assert held_balances(a) == {pid: (45, 45)}
-        assert balances(a, [pid]) == {pid: (45, 45)}
+        assert balances(a, [pid, other]) == {pid: (45, 45), other: (0, 0)}
