@@ -33,12 +33,15 @@ def _refuse_nul():
         raise InputRefused(_("the form holds a NUL character"))
 
 
+_SECURITY_ITEMS = tuple((name, value, name.lower()) for name, value in SECURITY_HEADERS.items())
+_SCRIPTED_ITEMS = tuple(item for item in _SECURITY_ITEMS if item[2] != "content-security-policy")
+
+
 def _security_headers(response):
-    headers = SECURITY_HEADERS
-    if request.blueprint in SCRIPTED_BLUEPRINTS:
-        headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
-    for name, value in headers.items():
-        response.headers.setdefault(name, value)
+    # A header a view or a blueprint set already is kept (setdefault); the names are read once, not once a header.
+    items = _SCRIPTED_ITEMS if request.blueprint in SCRIPTED_BLUEPRINTS else _SECURITY_ITEMS
+    present = {name.lower() for name, _value in response.headers}
+    response.headers.extend([(name, value) for name, value, lower in items if lower not in present])
     return response
 
 
