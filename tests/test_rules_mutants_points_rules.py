@@ -49,3 +49,34 @@ def test_codes_left_out_are_an_empty_list(manager_api):
     got = manager_api.get(f"/api/v1/programs/{p['id']}").get_json()
     assert (got["exclude_upcs"], got["exclude_skus"]) == ([], [])
     assert (got["earn_rules"][0].get("upcs", []), got["rewards"][0]["upcs"]) == ([], [])
+
+
+def earned(api, linked, program_id, lines, sale_id="S-1"):
+    from builders import sale
+    from loyalty.programs.points_ledger import balances
+    from test_rules_mutants_points import commit
+
+    commit(api, sale(sale_id, lines=lines))
+    return balances(linked["id"], [program_id])[program_id][0]
+
+
+def test_an_item_rule_by_sku_earns_and_an_excluded_upc_earns_nothing(api, manager_api, linked):
+    from builders import line
+
+    p = points_program(manager_api, exclude_upcs=["0000GIFT"],
+                       earn_rules=[{"type": "spend", "points": 1, "per_amount": "1.00"},
+                                   {"type": "item", "points": 7, "skus": ["SKU-9"]}])
+    lines = [line(1, upc="0000TREAT", price="10.00", sku="SKU-9"), line(2, upc="0000GIFT", price="50.00")]
+    assert earned(api, linked, p["id"], lines) == 10 + 7
+
+
+def test_a_bonus_rule_starting_later_earns_nothing_today(api, manager_api, linked):
+    import datetime as dt
+
+    from builders import line
+
+    start = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    p = points_program(manager_api, earn_rules=[{"type": "spend", "points": 1, "per_amount": "1.00"},
+                                                {"type": "visit", "points": 50, "valid_from": start}])
+    assert manager_api.get(f"/api/v1/programs/{p['id']}").get_json()["earn_rules"][1]["valid_from"] == start
+    assert earned(api, linked, p["id"], [line(1, upc="0000TREAT", price="10.00")]) == 10
