@@ -7,6 +7,8 @@ import os
 import sys
 from decimal import Decimal
 
+import jinja2
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "server"))
 
 from loyalty import create_app  # noqa: E402
@@ -14,15 +16,95 @@ from loyalty.db import database  # noqa: E402
 from loyalty.models import ALL_MODELS, create_tables  # noqa: E402
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Every test makes an app, and each app's Jinja environment compiled the templates it rendered again (24 pages
+    took half of test_web_no_500's time). Jinja keys the compiled code by template name and checks it against the
+    source's checksum, so a template edited during the session is compiled again; the code also depends on the
+    environment's options, which create_app sets the same way for every app."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_templates = _CompiledTemplates()
+
+
 def make_app(db_url, **config):
+    """The app on ``db_url`` with every table, empty. A database that already has every table (a copy of the
+    SQLite template, ``write_empty_sqlite``, or a PostgreSQL schema an earlier test made) skips the
+    ``CREATE ... IF NOT EXISTS`` statements: generating and running them for 30 tables was a third of a test's
+    set-up."""
     app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SESSION_COOKIE_SECURE": False, **config})
+    app.jinja_env.bytecode_cache = _templates
     with app.app_context():
         database.connect(reuse_if_open=True)
-        create_tables()
+        have = set(database.get_tables())
+        if any(model._meta.table_name not in have for model in ALL_MODELS):
+            create_tables()
         if db_url.startswith("postgres"):
             tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
             database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     return app
+
+
+_empty_sqlite = {}
+
+
+def write_empty_sqlite(path):
+    """Write at ``path`` (owner-only, as the app makes it) an SQLite database with every table and index, empty:
+    a copy of one made by ``make_app`` once per process (kept in memory, so forked processes such as mutmut's
+    share it and no file is left behind)."""
+    if "bytes" not in _empty_sqlite:
+        import tempfile
+
+        previous = database.obj
+        with tempfile.TemporaryDirectory() as tmp:
+            template = os.path.join(tmp, "template.sqlite3")
+            make_app("sqlite:///" + template)  # create_app first: it imports the modules that add tables
+            database.close()  # the last connection checkpoints the WAL into the file and removes it
+            with open(template, "rb") as f:
+                _empty_sqlite["bytes"] = f.read()
+        if previous is not None:
+            database.initialize(previous)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(_empty_sqlite["bytes"])
+    return path
+
+
+def _cache_route_builders():
+    """Every test makes an app, and werkzeug compiles two URL builders per route of it (a Python AST compiled with
+    ``compile``): 2,000 compiles, most of ``create_app``'s time. The builder's code depends only on the rule's text,
+    its static and variable parts and its defaults' names, not on the app, so one per rule serves every app. A
+    default for a variable part is turned into text by the rule's converter when compiling: those are not cached."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "_loyalty_cached", False):
+        return
+    cache = {}
+
+    def cached(self, append_unknown=True):
+        defaults = self.defaults or {}
+        if any(is_dynamic and data in defaults for is_dynamic, data in self._trace):
+            return compile_builder(self, append_unknown)
+        key = (self.rule, tuple(self._trace), tuple(defaults), append_unknown)
+        if key not in cache:
+            cache[key] = compile_builder(self, append_unknown)
+        return cache[key]
+
+    cached._loyalty_cached = True
+    Rule._compile_builder = cached
+
+
+_cache_route_builders()
 
 
 class Api:

@@ -1,5 +1,6 @@
-"""Fixtures: an app on a fresh SQLite file per test, and again on PostgreSQL when LOYALTY_TEST_POSTGRES_URL is
-set (each test run gets its own schema, so parallel runs never see each other's rows)."""
+"""Fixtures: an app on a fresh SQLite file per test (a copy of an empty database made once per process), and again
+on PostgreSQL when LOYALTY_TEST_POSTGRES_URL is set (each test run gets its own schema, so parallel runs never see
+each other's rows; its tables are made once and emptied before each test)."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "server"))
 
-from builders import ACANA, Api, line, make_app, program_body, sale  # noqa: E402,F401
+from builders import ACANA, Api, line, make_app, program_body, sale, write_empty_sqlite  # noqa: E402,F401
 from loyalty.auth import create_token, create_user  # noqa: E402
 from loyalty.db import database  # noqa: E402
 
@@ -63,7 +64,7 @@ def pg_schema_url():
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path / "test.sqlite3")
+        return "sqlite:///" + write_empty_sqlite(str(tmp_path / "test.sqlite3"))
     return request.getfixturevalue("pg_schema_url")
 
 
@@ -99,7 +100,13 @@ def manager_api(client, tokens):
 
 
 @pytest.fixture
-def manager_user(app):
+def manager_user(app, monkeypatch):
+    """A manager with a PIN, hashed with cheap argon2 parameters (each hash verifies with the parameters it records;
+    the production ones are checked in test_cli_and_schema.test_user_add_with_pin): the two hashes at production
+    cost took 0.4 s of CPU per test."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("loyalty.auth.hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     return create_user("boss", "manager", "correct horse battery", pin="4321")
 
 
@@ -127,7 +134,7 @@ def live_server(tmp_path):
     """The app on a real WSGI server (waitress) with its own SQLite file; ``live_server.app`` for set-up."""
     from livesupport import LiveServer
 
-    app = make_app("sqlite:///" + str(tmp_path / "live.sqlite3"), DEMO=True)
+    app = make_app("sqlite:///" + write_empty_sqlite(str(tmp_path / "live.sqlite3")), DEMO=True)
     with LiveServer(app) as server:
         yield server
     if not database.is_closed():

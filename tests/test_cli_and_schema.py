@@ -55,6 +55,12 @@ def test_user_add_with_pin(tmp_path, monkeypatch):
     from loyalty.models import User
     u = User.get(User.username == "maria")
     assert hasher.verify(u.pin_hash, "2468") and u.password_hash != "long enough pw"
+    # Stored with argon2's recommended parameters (the tests' fixtures use cheaper ones): argon2id at the library's
+    # default cost, which check_needs_rehash compares with what each hash records.
+    from argon2 import PasswordHasher
+    assert u.password_hash.startswith("$argon2id$") and u.pin_hash.startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(u.password_hash)
+    assert not PasswordHasher().check_needs_rehash(u.pin_hash)
     assert runner.invoke(main, ["user", "add", "maria", "--role", "manager", "--password", "long enough pw"]
                          ).exit_code != 0
     assert runner.invoke(main, ["user", "add", "bo", "--role", "cashier", "--password", "short"]).exit_code != 0

@@ -75,6 +75,29 @@ def test_one_item_punches_every_program_it_qualifies_for(api, manager_api, progr
     assert card_of(api, linked["id"], offer["id"])[0]["punches"] == 1
 
 
+def test_programs_punched_together_roll_over_apart(api, manager_api, linked):
+    """The open cards of a sale's programs are punched in one statement; a card the sale completes, or one whose
+    window has passed, takes its own path in the same commit."""
+    small = manager_api.post("/api/v1/programs", program_body(name="Small", buy_quantity=2)).get_json()
+    big = manager_api.post("/api/v1/programs", program_body(name="Big", upcs=[TOTW_A], window_days=30)).get_json()
+    third = manager_api.post("/api/v1/programs", program_body(name="Third", upcs=[TOTW_B])).get_json()
+    body = [line(1), line(2, upc=TOTW_A), line(3, upc=TOTW_B)]
+    first = commit(api, sale("S-1", lines=body)).get_json()
+    assert {c["program"]: (c["punches_after"], c["rewards_available"]) for c in first["cards"]} == \
+        {"Small": (1, 0), "Big": (1, 0), "Third": (1, 0)}
+    big_card = card_of(api, linked["id"], big["id"])[0]
+    assert big_card["expires_at"] is not None and card_of(api, linked["id"], third["id"])[0]["expires_at"] is None
+    second = commit(api, sale("S-2", lines=body)).get_json()
+    assert {c["program"]: (c["punches_after"], c["rewards_available"]) for c in second["cards"]} == \
+        {"Small": (0, 1), "Big": (2, 0), "Third": (2, 0)}
+    assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], small["id"])] == [("complete", 2)]
+    assert card_of(api, linked["id"], big["id"])[0]["expires_at"] == big_card["expires_at"]  # set by the first punch
+    rows = Punch.select().order_by(Punch.id)
+    assert sorted((r.program_id, r.quantity) for r in rows) == \
+        sorted([(small["id"], 1), (big["id"], 1), (third["id"], 1)] * 2)
+    assert all(r.card_id for r in rows)
+
+
 def test_sku_qualifies_as_well_as_upc(api, manager_api, linked):
     p = manager_api.post("/api/v1/programs", program_body(upcs=[], skus=["NWN-CH-5"], buy_quantity=8)).get_json()
     commit(api, sale(lines=[line(1, upc=None, sku="NWN-CH-5")]))

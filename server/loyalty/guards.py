@@ -26,19 +26,23 @@ def _refuse_nul():
     """PostgreSQL text cannot hold NUL (psycopg2 raises ValueError), so a NUL in the path, the query string or a
     staff form is a 400 before any view runs. JSON bodies are checked where they are parsed (bounds.loads);
     webhook forms are read raw for their signature, so they check their own fields."""
-    if has_nul(request.path) or any(has_nul(k) or has_nul(v) for k, v in request.args.items(multi=True)):
+    if has_nul(request.path) or (request.environ.get("QUERY_STRING") and any(
+            has_nul(k) or has_nul(v) for k, v in request.args.items(multi=True))):
         raise InputRefused(_("the address holds a NUL character"))
     if request.blueprint == "web" and request.method == "POST" and any(
             has_nul(k) or has_nul(v) for k, v in request.form.items(multi=True)):
         raise InputRefused(_("the form holds a NUL character"))
 
 
+_SECURITY_ITEMS = tuple((name, value, name.lower()) for name, value in SECURITY_HEADERS.items())
+_SCRIPTED_ITEMS = tuple(item for item in _SECURITY_ITEMS if item[2] != "content-security-policy")
+
+
 def _security_headers(response):
-    headers = SECURITY_HEADERS
-    if request.blueprint in SCRIPTED_BLUEPRINTS:
-        headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
-    for name, value in headers.items():
-        response.headers.setdefault(name, value)
+    # A header a view or a blueprint set already is kept (setdefault); the names are read once, not once a header.
+    items = _SCRIPTED_ITEMS if request.blueprint in SCRIPTED_BLUEPRINTS else _SECURITY_ITEMS
+    present = {name.lower() for name, _value in response.headers}
+    response.headers.extend([(name, value) for name, value, lower in items if lower not in present])
     return response
 
 

@@ -333,8 +333,20 @@ def register_models(*models):
             ALL_MODELS.append(model)
 
 
+# Run after the tables exist (e.g. triggers on them): feature modules add theirs at import time.
+_AFTER_CREATE: list = []
+
+
+def after_create_tables(func):
+    if func not in _AFTER_CREATE:
+        _AFTER_CREATE.append(func)
+    return func
+
+
 def create_tables():
     database.create_tables(ALL_MODELS, safe=True)
+    for func in _AFTER_CREATE:
+        func()
 
 
 def drop_tables():

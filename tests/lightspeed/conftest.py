@@ -8,6 +8,15 @@ from fake_xseries import FakeXSeries
 from lightspeed_support import TOKEN, WEBHOOK_SECRET
 
 
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """Cheaper argon2 parameters for test users, for this test only (setting them for good changed the hasher of
+    every later test in the process, test_cli_and_schema's check of the production parameters among them)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("loyalty.auth.hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def fake():
     return FakeXSeries(token=TOKEN)

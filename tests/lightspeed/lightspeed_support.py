@@ -17,13 +17,9 @@ def deliver(client, event_type, payload, secret=WEBHOOK_SECRET, sign="body"):
 
 def signed_in(client, role="cashier", username="kim", password="correct horse battery") -> str:
     """Sign ``client`` in to the staff app as a new user of ``role``; the session's CSRF token."""
-    from argon2 import PasswordHasher
-
-    import loyalty.auth
     from loyalty.auth import create_user
 
-    loyalty.auth.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # quick test hashes
-    create_user(username, role, password)
+    create_user(username, role, password)  # with quick test hashes (conftest.quick_hashes)
     client.get("/signin")
     with client.session_transaction() as s:
         csrf = s["csrf"]

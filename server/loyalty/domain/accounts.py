@@ -10,7 +10,7 @@ from ..audit import record
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import Account, PosLink, Sale, utcnow
-from ..programs import KINDS
+from ..programs import KINDS, catalog
 from .cards import iso
 from .contacts import ContactError, display_phone, normalize_email, normalize_phone, try_normalize_email, try_normalize_phone
 from .moves import move_sale
@@ -195,14 +195,18 @@ def update_account(account_id: int, data: dict, actor: str, region: str = "US", 
 def live_link_and_account(system: str, customer_id: str):
     """(the POS customer's live link, its account as ``get_account`` answers it) in one statement; (None, None)
     without a live link."""
-    n = len(PosLink._meta.sorted_fields)
+    n, m = len(PosLink._meta.sorted_fields), len(Account._meta.sorted_fields)
+    # In a preview or commit, the program catalog's version comes with it (programs/catalog.py): a statement fewer
+    version = catalog.VERSION_COLUMN if catalog.version_wanted() else ""
     rows = fastsql.rows(
-        f'SELECT {fastsql.columns(PosLink, qualified=True)}, {fastsql.columns(Account, qualified=True)} FROM '
-        '"pos_link" JOIN "account" ON "account"."id" = "pos_link"."account_id" WHERE "pos_link"."pos_system" = ? '
-        'AND "pos_link"."pos_customer_id" = ? AND "pos_link"."unlinked_at" IS NULL LIMIT 1', (system, customer_id))
+        f'SELECT {fastsql.columns(PosLink, qualified=True)}, {fastsql.columns(Account, qualified=True)}{version} '
+        'FROM "pos_link" JOIN "account" ON "account"."id" = "pos_link"."account_id" WHERE "pos_link"."pos_system" '
+        '= ? AND "pos_link"."pos_customer_id" = ? AND "pos_link"."unlinked_at" IS NULL LIMIT 1', (system, customer_id))
     if not rows:
         return None, None
-    link, account = fastsql.hydrate(PosLink, rows[0][:n]), fastsql.hydrate(Account, rows[0][n:])
+    if version:
+        catalog.note_version(rows[0][n + m])
+    link, account = fastsql.hydrate(PosLink, rows[0][:n]), fastsql.hydrate(Account, rows[0][n:n + m])
     return link, get_account(account.merged_into_id) if account.merged_into_id else account
 
 

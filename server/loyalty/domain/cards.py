@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from peewee import fn
 
@@ -69,6 +70,7 @@ def lock_account(account_id: int):
     and both create one; SQLite's BEGIN IMMEDIATE already serialises writers."""
     from ..db import database, is_postgres
 
+    forget_live()
     if not is_postgres():
         return
     # Once per transaction is enough: a row lock is held until it ends (each call was a round trip).
@@ -124,42 +126,96 @@ class _CardRef:
 _PUNCH_OPEN_CARD = (
     'UPDATE "card" SET "punches" = "punches" + ?, "expires_at" = CASE WHEN "first_punch_at" IS NULL THEN ? ELSE '
     '"expires_at" END, "first_punch_at" = COALESCE("first_punch_at", ?) WHERE "account_id" = ? AND "program_id" = ? '
-    'AND "status" = \'open\' AND "punches" + ? < ? AND ("expires_at" IS NULL OR "expires_at" > ?) RETURNING "id"')
+    'AND "status" = \'open\' AND "punches" + ? < ? AND ("expires_at" IS NULL OR "expires_at" > ?) '
+    'RETURNING "id", "program_id"')
 
 
-def _punch_open_card(account_id: int, program: Program, items, now: dt.datetime, rows: list):
-    """The batch on the open card when it needs no completion, roll-over or expiry (the changes), else None."""
-    total = sum(q for q, _ctx in items if q > 0)
-    if total <= 0:
-        return None
-    expires = now + dt.timedelta(days=program.window_days) if program.window_days else None
+@lru_cache(maxsize=16)
+def _punch_open_cards_sql(n: int) -> str:
+    """The same for the open cards of ``n`` programs at once (each program's figures chosen by a CASE)."""
+    def case(then="?"):
+        return 'CASE "program_id" ' + " ".join([f"WHEN ? THEN {then}"] * n) + " END"
+
+    # The expiry's CASE starts with a timestamp column, so that PostgreSQL types the parameters after it alike
+    expires = 'CASE WHEN "first_punch_at" IS NOT NULL THEN "expires_at" ' + \
+              " ".join(['WHEN "program_id" = ? THEN ?'] * n) + " END"
+    return (f'UPDATE "card" SET "punches" = "punches" + {case()}, "expires_at" = {expires}, '
+            f'"first_punch_at" = COALESCE("first_punch_at", ?) WHERE "account_id" = ? AND "status" = \'open\' AND '
+            f'"program_id" IN {fastsql.in_list(n)} AND "punches" + {case()} < {case()} AND '
+            '("expires_at" IS NULL OR "expires_at" > ?) RETURNING "id", "program_id"')
+
+
+def _punch_open_cards(account_id: int, batches: list, now: dt.datetime) -> dict:
+    """Each program's batch ``[(program, [(quantity, ctx), ...]), ...]`` on its open card, in one statement, for
+    the programs whose open card needs no completion, roll-over or expiry: {program id: (changes, ledger rows)}
+    of those."""
     at = Card.first_punch_at.db_value(now)
-    found = fastsql.rows(_PUNCH_OPEN_CARD, (total, Card.expires_at.db_value(expires), at, account_id, program.id,
-                                            total, program.buy_quantity, at))
-    if not found:
-        return None
-    card = _CardRef(found[0][0])
-    changes = []
-    for quantity, ctx in items:
-        if quantity > 0:
-            rows.append(ctx.values(account_id, program, card, quantity))
-            changes.append(CardChange(card.id, quantity))
-    return changes
+    todo = []  # (program, items, total, expires)
+    for program, items in batches:
+        total = sum(q for q, _ctx in items if q > 0)
+        if total > 0:
+            expires = now + dt.timedelta(days=program.window_days) if program.window_days else None
+            todo.append((program, items, total, Card.expires_at.db_value(expires)))
+    if not todo:
+        return {}
+    if len(todo) == 1:
+        program, _items, total, expires = todo[0]
+        found = fastsql.rows(_PUNCH_OPEN_CARD, (total, expires, at, account_id, program.id, total,
+                                                program.buy_quantity, at))
+    else:
+        params = [v for p, _i, total, _e in todo for v in (p.id, total)]
+        params += [v for p, _i, _t, expires in todo for v in (p.id, expires)]
+        params += [at, account_id, *(p.id for p, _i, _t, _e in todo)]
+        params += [v for p, _i, total, _e in todo for v in (p.id, total)]
+        params += [v for p, _i, _t, _e in todo for v in (p.id, p.buy_quantity)]
+        params.append(at)
+        found = fastsql.rows(_punch_open_cards_sql(len(todo)), params)
+    cards = {pid: _CardRef(card_id) for card_id, pid in found}
+    out = {}
+    for program, items, _total, _expires in todo:
+        card = cards.get(program.id)
+        if card is None:
+            continue
+        changes, rows = out[program.id] = [], []
+        for quantity, ctx in items:
+            if quantity > 0:
+                rows.append(ctx.values(account_id, program, card, quantity))
+                changes.append(CardChange(card.id, quantity))
+    return out
+
+
+def add_punches_programs(account_id: int, batches: list, now: dt.datetime, ledger: list) -> dict:
+    """``add_punches_batch`` for several programs ``[(program, items), ...]``, their ledger rows added to
+    ``ledger``: the programs whose open card has room take one statement together. {program id: changes}."""
+    lock_account(account_id)
+    fast = _punch_open_cards(account_id, batches, now)
+    out = {}
+    for program, items in batches:  # the ledger rows in the batches' order, as one program after the other
+        if program.id in fast:
+            out[program.id], rows = fast[program.id]
+            ledger.extend(rows)
+        else:
+            out[program.id] = add_punches_batch(account_id, program, items, now, ledger, open_card_tried=True)
+    return out
 
 
 def add_punches_batch(account_id: int, program: Program, items, now: dt.datetime | None = None,
-                      ledger: list | None = None) -> list[CardChange]:
+                      ledger: list | None = None, open_card_tried: bool = False) -> list[CardChange]:
     """Punch for several ledger contexts at once ``[(quantity, ctx), ...]``: one statement when the open card has
     room, else one open-card lookup and one update per card touched; then one insert of the ledger rows, or with
-    ``ledger`` the rows are added to that list for the caller to insert (with other programs' rows)."""
+    ``ledger`` the rows are added to that list for the caller to insert (with other programs' rows).
+    ``open_card_tried``: the caller found the open card without room (``_punch_open_cards``)."""
     now = now or utcnow()
     lock_account(account_id)
     rows = [] if ledger is None else ledger
-    changes = _punch_open_card(account_id, program, items, now, rows)
-    if changes is not None:
-        if ledger is None:
-            fastsql.insert(Punch, rows, returning=False)
-        return changes
+    if not open_card_tried:
+        done = _punch_open_cards(account_id, [(program, items)], now)
+        if program.id in done:
+            changes, new_rows = done[program.id]
+            rows.extend(new_rows)
+            if ledger is None:
+                fastsql.insert(Punch, rows, returning=False)
+            return changes
     changes, dirty = [], {}
     card = None
     for quantity, ctx in items:
@@ -316,6 +372,47 @@ def _live_cards(account_id: int, complete_limit: int) -> tuple[list, dict]:
     return cards, programs
 
 
+# The live cards an answer just read, kept for the per-program state the same preview or commit asks next
+# (PunchKind.state): a statement fewer. Taken once; any punch change drops it (lock_account, _reopen_rewards).
+LIVE_SLOT = "punch.live"
+
+
+def _live_slot() -> dict | None:
+    from ..programs.base import memo_slot  # here: programs/ imports this module
+
+    return memo_slot(LIVE_SLOT)
+
+
+def _keep_live(account_id: int, cards: list, limit: int):
+    slot = _live_slot()
+    if slot is None:
+        return
+    complete = sum(1 for c in cards if c.status == "complete")
+    # Only when every complete card came back: the state counts them all
+    if complete < limit:
+        state: dict[int, list] = {}
+        for c in cards:
+            entry = state.setdefault(c.program_id, [0, 0])
+            if c.status == "open":
+                entry[0] += c.punches
+            else:
+                entry[1] += 1
+        slot[account_id] = state
+
+
+def kept_live_state(account_id: int) -> dict | None:
+    """{program_id: [punches on the open card, complete cards]} from the live cards the answer read since the
+    account's last punch change, or None; taken (a second call reads the database)."""
+    slot = _live_slot()
+    return None if slot is None else slot.pop(account_id, None)
+
+
+def forget_live():
+    slot = _live_slot()
+    if slot:
+        slot.clear()
+
+
 def account_cards(account_id: int, include_history: bool = False, now: dt.datetime | None = None,
                   complete_limit: int | None = None) -> list[dict]:
     """The cards to show: per program, the open card and each complete card (which can be redeemed), at most
@@ -330,7 +427,9 @@ def account_cards(account_id: int, include_history: bool = False, now: dt.dateti
                                              + fastsql.in_list(len(ids)), ids):
                 programs[pid] = Program(id=pid, name=name, buy_quantity=n)
     else:
-        cards, programs = _live_cards(account_id, 2**31 - 1 if complete_limit is None else complete_limit)
+        limit = 2**31 - 1 if complete_limit is None else complete_limit
+        cards, programs = _live_cards(account_id, limit)
+        _keep_live(account_id, cards, limit)
     cards.sort(key=lambda c: (programs[c.program_id].name, c.seq))
     out = []
     for card in cards:

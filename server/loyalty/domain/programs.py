@@ -14,15 +14,41 @@ REQUIRABLE_FIELDS = ("address", "email", "phone")
 
 
 def qualifying_programs(lines) -> dict:
-    """{line index: [Program, ...]} for the active programs each line's UPC or SKU belongs to, in one query."""
-    upcs = {line["upc"] for line in lines if line.get("upc")}
-    skus = {line["sku"] for line in lines if line.get("sku")}
-    if not upcs and not skus:
+    """{line index: [Program, ...]} for the active programs each line's UPC or SKU belongs to. During a preview or
+    commit the codes already met are answered from this process's copy of the catalog (programs/catalog.py);
+    the others are read in one query."""
+    from ..programs.catalog import MAX_CODES, shared_dict
+
+    wanted = {("upc", line["upc"]) for line in lines if line.get("upc")}
+    wanted |= {("sku", line["sku"]) for line in lines if line.get("sku")}
+    if not wanted:
         return {}
-    upcs, skus = sorted(upcs), sorted(skus)
+    codes, programs = shared_dict("codes"), shared_dict("programs")
+    if codes is None:
+        codes, programs = {}, {}
+    found = {key: codes[key] for key in wanted if key in codes}
+    missing = wanted - set(found)
+    if missing:
+        if len(codes) > MAX_CODES:
+            codes.clear()
+        read = _read_codes(missing, programs)
+        for key in missing:
+            codes[key] = found[key] = read.get(key, ())
+    out = {}
+    for i, line in enumerate(lines):
+        ids = set(found.get(("upc", line.get("upc")), ())) | set(found.get(("sku", line.get("sku")), ()))
+        if ids:
+            out[i] = [programs[pid] for pid in sorted(ids)]
+    return out
+
+
+def _read_codes(keys, programs: dict) -> dict:
+    """{(kind, code): (program id, ...)} of the active programs for ``keys``; their Programs added to ``programs``."""
+    upcs = sorted(code for kind, code in keys if kind == "upc")
+    skus = sorted(code for kind, code in keys if kind == "sku")
     cols = fastsql.columns(Program, qualified=True)
     n = len(Program._meta.sorted_fields)
-    programs, by_code = {}, {}
+    by_code: dict = {}
     for row in fastsql.rows(
             f'SELECT {cols}, "program_code"."kind", "program_code"."code" FROM "program_code" JOIN "program" ON '
             '"program"."id" = "program_code"."program_id" WHERE "program"."status" = ? AND (("program_code"."kind" '
@@ -32,12 +58,7 @@ def qualifying_programs(lines) -> dict:
         if pid not in programs:
             programs[pid] = fastsql.hydrate(Program, row[:n])
         by_code.setdefault((row[n], row[n + 1]), []).append(pid)
-    out = {}
-    for i, line in enumerate(lines):
-        ids = set(by_code.get(("upc", line.get("upc")), [])) | set(by_code.get(("sku", line.get("sku")), []))
-        if ids:
-            out[i] = [programs[pid] for pid in sorted(ids)]
-    return out
+    return {key: tuple(sorted(set(pids))) for key, pids in by_code.items()}
 
 
 def program_dict(program: Program, codes=None) -> dict:

@@ -5,7 +5,8 @@ its tables, plus one entry here.
 """
 from __future__ import annotations
 
-from . import points, points_models, punch  # noqa: F401  (points_models registers the tables)
+from . import catalog, points, points_models, punch  # noqa: F401  (points_models registers the tables; catalog
+# its triggers)
 
 KINDS = {"punch": punch.KIND, "points": points.KIND}
 

@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Reads that one preview or commit makes several times and that nothing in it changes (the active programs of a
-# kind): computed once while ``sale_memo()`` is open, as usual outside it.
+# What one preview or commit reads several times and that nothing in it changes (the catalog's version, the
+# account's balances until a post): kept while ``sale_memo()`` is open, read as usual outside it.
 _memo: ContextVar[dict | None] = ContextVar("loyalty_sale_memo", default=None)
 
 
@@ -24,15 +24,6 @@ def sale_memo():
         yield
     finally:
         _memo.reset(token)
-
-
-def memoized(key, compute):
-    memo = _memo.get()
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
 
 
 def memo_slot(key) -> dict | None:

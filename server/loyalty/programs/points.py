@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 
 from .. import fastsql
 from ..models import Program, Sale, SaleLine
-from .base import ProgramKind, SaleContext, memoized
+from .base import ProgramKind, SaleContext
+from .catalog import shared, shared_dict
 from .points_ledger import UPSERT_BALANCE, balances, forget_held, held_balances, next_key, post
 from .points_models import PointsBalance, PointsEntry, PointsRedemption, PointsReward
 from .points_rules import discount_of, earn
@@ -34,7 +35,7 @@ class PointsPlan:
 
 def active_programs() -> dict:
     """{id: Program} of the active points programs (a new dict each call: callers add to it)."""
-    return dict(memoized("points.active_programs", lambda: {
+    return dict(shared("points.active_programs", lambda: {
         p.id: p for p in fastsql.select(Program, '"kind" = ? AND "status" = ?', ("points", "active"),
                                         order='"id"')}))
 
@@ -78,12 +79,19 @@ def _paid(lines: list, free: dict) -> list:
 
 def rewards_of(program_ids) -> dict:
     """{program_id: [active PointsReward, ...]}."""
-    ids = sorted(program_ids)
-    out: dict[int, list] = {pid: [] for pid in ids}
+    kept = shared_dict("points.rewards")  # this process's copy during a preview or commit (catalog.py)
+    if kept is None:
+        kept = {}
+    out = {pid: list(kept[pid]) for pid in program_ids if pid in kept}
+    ids = sorted(set(program_ids) - set(out))
     if ids:
+        read: dict[int, list] = {pid: [] for pid in ids}
         for r in fastsql.select(PointsReward, f'"active" = ? AND "program_id" IN {fastsql.in_list(len(ids))}',
                                 [True, *ids], order='"cost", "id"'):
-            out[r.program_id].append(r)
+            read[r.program_id].append(r)
+        for pid, rewards in read.items():
+            kept[pid] = tuple(rewards)
+            out[pid] = rewards
     return out
 
 

@@ -32,14 +32,18 @@ def post(account_id: int, program_id: int, kind: str, points: int, key: str, act
     ids = fastsql.insert(PointsEntry, [values], ignore_conflicts=True)
     if not ids:
         return None
-    forget_held()
-    fastsql.execute(UPSERT_BALANCE, (account_id, program_id, int(points), int(points) if kind in EARNING else 0,
-                              PointsBalance.updated_at.db_value(now)))
+    (after,) = fastsql.rows(UPSERT_BALANCE + ' RETURNING "balance", "lifetime_earned"',
+                            (account_id, program_id, int(points), int(points) if kind in EARNING else 0,
+                             PointsBalance.updated_at.db_value(now)))
+    slot = memo_slot(HELD)
+    if slot and account_id in slot:  # the balance as the database has it now, without reading it again
+        slot[account_id][program_id] = tuple(after)
     return ids[0]
 
 
-# An account's every balance row, as account_summary read it, kept while sale_memo() is open (a commit's answer
-# reads them, then its report would read them again) until anything posts or moves balances.
+# An account's every balance row, kept while sale_memo() is open: the plan's state before, the answer's summary and
+# the state after read it once. A post keeps it the database's figure (its upsert returns the new balance); moving
+# balances between accounts (a merge) drops it.
 HELD = "points.held"
 
 
@@ -67,9 +71,9 @@ def balances(account_id: int, program_ids) -> dict:
     ids = sorted(program_ids)
     if not ids:
         return {}
-    slot = memo_slot(HELD)
-    if slot is not None and account_id in slot:
-        return {pid: slot[account_id].get(pid, (0, 0)) for pid in ids}
+    if memo_slot(HELD) is not None:  # in a sale's memo: every balance row at once, kept for the answer
+        held = held_balances(account_id)
+        return {pid: held.get(pid, (0, 0)) for pid in ids}
     query = ('SELECT "program_id", "balance", "lifetime_earned" FROM "points_balance" WHERE "account_id" = ? '
              f'AND "program_id" IN {fastsql.in_list(len(ids))}')
     out = {pid: (0, 0) for pid in ids}

@@ -18,7 +18,7 @@ from ..audit import record
 from ..errors import Conflict, ValidationFailed
 from ..models import Card, Program, Punch, Redemption, SaleLine
 from ..domain.cards import (REGISTER_COMPLETE_CARDS, PunchContext, account_cards, add_punches,
-                             add_punches_batch, complete_index, take_back)
+                             add_punches_programs, complete_index, forget_live, kept_live_state, take_back)
 from ..domain.programs import qualifying_programs
 from .base import ProgramKind, SaleContext, whole
 
@@ -227,6 +227,9 @@ class PunchKind(ProgramKind):
         program_ids = plan.programs
         if not program_ids:
             return {}
+        kept = kept_live_state(account_id)  # the cards the answer has just read
+        if kept is not None:
+            return {pid: list(kept.get(pid, (0, 0))) for pid in program_ids}
         out = {pid: [0, 0] for pid in program_ids}
         ids = sorted(program_ids)
         # Each half reads a partial index (open cards, complete cards): never the account's redeemed history.
@@ -301,8 +304,9 @@ class PunchKind(ProgramKind):
                 take_back(account.id, program, -delta, pctx, now)
             changes.append({"line_id": line_id, "program_id": pid, "punches": delta})
         ledger = []  # every program's new punch rows, in one INSERT
-        for pid, items in additions.items():
-            add_punches_batch(account.id, plan.programs[pid], items, now, ledger)
+        if additions:
+            add_punches_programs(account.id, [(plan.programs[pid], items) for pid, items in additions.items()], now,
+                                 ledger)
         fastsql.insert(Punch, ledger, returning=False)
         for line_id, count in plan.reopen.items():
             _reopen_rewards(ctx.refunds[line_id].original, rows[line_id], count, opts.actor, now)
@@ -348,6 +352,7 @@ class PunchKind(ProgramKind):
 def _reopen_rewards(original_line: SaleLine, refund_row: SaleLine, count: int, actor: str, now):
     """A returned free item gives its reward back (count > 0); a refund edited down takes it again."""
     original = original_line.sale
+    forget_live()
     if count > 0:
         # The free item is this line's product: its UPC or its SKU, whichever the line has (a line without a
         # SKU must not match every redemption recorded without one, another item's reward).
