@@ -36,6 +36,8 @@ def reason(name: str, minus: str, plus: str, status: str) -> str:
         return "equivalent: marshmallow's List._deserialize uses neither attr nor data, and Str takes no options"
     if name.startswith("x_settings_of__") and re.search(r'\.get\("[a-z_]+", (None)?\)', plus):
         return "equivalent: the schema gives every list field a default (load_default=list), so .get's is never used"
+    if name.startswith("x__excluded__") and re.search(r'\.get\("exclude_[a-z]+", (None)?\)', plus):
+        return "equivalent: a program's settings always hold both exclusion lists (settings_of writes them)"
     if name.startswith("x_prefill__"):
         return "lightspeed/customers.prefill: only a test calls it, the product never does (dead code)"
     if minus.lower() == plus.lower() and SQL.search(minus):
