@@ -43,6 +43,11 @@ def reason(name: str, minus: str, plus: str, status: str) -> str:
     if name.startswith("x_forget_held__"):
         return ("equivalent: only merge_accounts calls it, and a merge runs outside a sale's memo, where there is no "
                 "memo to forget")
+    if name.startswith("x_earn__") and re.search(r'\.get\("(earn_rules|upcs|skus)", (None)?\)', plus):
+        return ("equivalent: a program's settings always hold earn_rules, and an item rule its upcs and skus "
+                "(settings_of writes them)")
+    if name.startswith("x_earn__") and "spend >= 0 and" in plus:
+        return "equivalent: no spend earns 0 points anyway (the floor of 0 / per_amount)"
     if name.startswith("x_prefill__"):
         return "lightspeed/customers.prefill: only a test calls it, the product never does (dead code)"
     if minus.lower() == plus.lower() and SQL.search(minus):
