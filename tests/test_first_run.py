@@ -18,7 +18,12 @@ ROOT = os.path.join(os.path.dirname(__file__), "..")
 
 @pytest.fixture
 def instance(tmp_path, monkeypatch):
-    """A fresh instance folder, and no database URL: what a fresh clone has."""
+    """A fresh instance folder, and no database URL: what a fresh clone has. Users' passwords are hashed with cheap
+    argon2 parameters (the demo's three users at production cost were a third of each test's time; the production
+    parameters are checked in test_cli_and_schema.test_user_add_with_pin)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("loyalty.auth.hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     folder = tmp_path / "instance"
     monkeypatch.setenv("LOYALTY_INSTANCE", str(folder))
     monkeypatch.delenv("LOYALTY_DATABASE_URL", raising=False)
