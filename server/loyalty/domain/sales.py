@@ -230,7 +230,6 @@ def _plan(sale_in: dict, sale: Sale | None, account, new_sale: bool = False,
     if ctx.is_refund:
         _match_refunds(ctx, original if original is not None and original.account_id is not None else None)
     plan = Plan(ctx=ctx, kinds={name: kind.plan(ctx) for name, kind in KINDS.items()})
-    plan.uncommitted = _uncommitted(plan)
     return plan, existing, original
 
 
@@ -285,6 +284,7 @@ def _preview_sale(sale_in: dict, opts: Options) -> dict:
     sale = fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id))
     account, _link = _resolve_for(sale_in, sale)
     plan, existing, _original = _plan(sale_in, sale, account)
+    plan.uncommitted = _uncommitted(plan)  # the panel's list: a preview's alone (a commit answers none)
     for name, kind in KINDS.items():
         kind.check(plan.kinds[name], {}, opts, committing=False)
     moves_from = None
