@@ -66,3 +66,16 @@ def test_a_body_larger_than_the_server_buffers_is_refused_early(served):
     r = requests.post(url + "/api/v1/sales/commit", data=b"x" * (3 * 1024 * 1024),
                       headers={"Content-Type": "application/json"}, timeout=30)
     assert r.status_code == 413
+
+
+def test_the_apps_sync_check_is_remembered_for_a_bounded_number_of_callables(app):
+    """LoyaltyFlask asks once per view or hook whether it is a coroutine function; a stream of new callables
+    (wrappers made per call) is inspected each time without growing the memo past its bound."""
+    def view():
+        return "ok"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+    for _ in range(app.SYNC_CACHE_MAX + 500):
+        fresh = lambda: None  # noqa: E731
+        assert app.ensure_sync(fresh) is fresh
+    assert len(app._sync_callables) <= app.SYNC_CACHE_MAX

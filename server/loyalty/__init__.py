@@ -43,6 +43,29 @@ class CookieSessions(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+class LoyaltyFlask(Flask):
+    """Flask, asking once per view or hook whether it is a coroutine function: Flask's ``ensure_sync`` inspects
+    the function on every call, about ten times a request. The answers are kept for at most 1,024 callables
+    (the app's views, hooks and error handlers are a few hundred); others are inspected each time as before."""
+
+    SYNC_CACHE_MAX = 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_callables: dict = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync_callables[func]
+        except KeyError:
+            synced = super().ensure_sync(func)
+            if len(self._sync_callables) < self.SYNC_CACHE_MAX:
+                self._sync_callables[func] = synced
+            return synced
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+
 def default_database_url(app: Flask) -> str:
     return "sqlite:///" + os.path.join(app.instance_path, "loyalty.sqlite3")
 
@@ -56,7 +79,7 @@ def instance_folder() -> str | None:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_folder())
+    app = LoyaltyFlask(__name__, instance_relative_config=True, instance_path=instance_folder())
     app.session_interface = CookieSessions()
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("LOYALTY_SECRET_KEY") or None,

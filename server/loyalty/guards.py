@@ -26,7 +26,8 @@ def _refuse_nul():
     """PostgreSQL text cannot hold NUL (psycopg2 raises ValueError), so a NUL in the path, the query string or a
     staff form is a 400 before any view runs. JSON bodies are checked where they are parsed (bounds.loads);
     webhook forms are read raw for their signature, so they check their own fields."""
-    if has_nul(request.path) or any(has_nul(k) or has_nul(v) for k, v in request.args.items(multi=True)):
+    if has_nul(request.path) or (request.environ.get("QUERY_STRING") and any(
+            has_nul(k) or has_nul(v) for k, v in request.args.items(multi=True))):
         raise InputRefused(_("the address holds a NUL character"))
     if request.blueprint == "web" and request.method == "POST" and any(
             has_nul(k) or has_nul(v) for k, v in request.form.items(multi=True)):
