@@ -7,11 +7,33 @@ import os
 import sys
 from decimal import Decimal
 
+import jinja2
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "server"))
 
 from loyalty import create_app  # noqa: E402
 from loyalty.db import database  # noqa: E402
 from loyalty.models import ALL_MODELS, create_tables  # noqa: E402
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Every test makes an app, and each app's Jinja environment compiled the templates it rendered again (24 pages
+    took half of test_web_no_500's time). Jinja keys the compiled code by template name and checks it against the
+    source's checksum, so a template edited during the session is compiled again; the code also depends on the
+    environment's options, which create_app sets the same way for every app."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_templates = _CompiledTemplates()
 
 
 def make_app(db_url, **config):
@@ -20,6 +42,7 @@ def make_app(db_url, **config):
     ``CREATE ... IF NOT EXISTS`` statements: generating and running them for 30 tables was a third of a test's
     set-up."""
     app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SESSION_COOKIE_SECURE": False, **config})
+    app.jinja_env.bytecode_cache = _templates
     with app.app_context():
         database.connect(reuse_if_open=True)
         have = set(database.get_tables())
