@@ -36,6 +36,18 @@ def reason(name: str, minus: str, plus: str, status: str) -> str:
         return "equivalent: marshmallow's List._deserialize uses neither attr nor data, and Str takes no options"
     if name.startswith("x_settings_of__") and re.search(r'\.get\("[a-z_]+", (None)?\)', plus):
         return "equivalent: the schema gives every list field a default (load_default=list), so .get's is never used"
+    if name.startswith("x__excluded__") and re.search(r'\.get\("exclude_[a-z]+", (None)?\)', plus):
+        return "equivalent: a program's settings always hold both exclusion lists (settings_of writes them)"
+    if name.startswith("x_next_key__") and "n + 2" in plus:
+        return "equivalent: the keys only have to be unique and the same on a retry, whatever number they start at"
+    if name.startswith("x_forget_held__"):
+        return ("equivalent: only merge_accounts calls it, and a merge runs outside a sale's memo, where there is no "
+                "memo to forget")
+    if name.startswith("x_earn__") and re.search(r'\.get\("(earn_rules|upcs|skus)", (None)?\)', plus):
+        return ("equivalent: a program's settings always hold earn_rules, and an item rule its upcs and skus "
+                "(settings_of writes them)")
+    if name.startswith("x_earn__") and "spend >= 0 and" in plus:
+        return "equivalent: no spend earns 0 points anyway (the floor of 0 / per_amount)"
     if name.startswith("x_prefill__"):
         return "lightspeed/customers.prefill: only a test calls it, the product never does (dead code)"
     if minus.lower() == plus.lower() and SQL.search(minus):

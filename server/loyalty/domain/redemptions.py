@@ -155,7 +155,7 @@ def redeem_card(card_id: int, sale_ref: dict | None, item: dict, actor: str) -> 
         card.redeemed_at = now
         card.save()
         record(actor, "redemption.create", "redemption", red.id, account_id=account.id, card_id=card.id,
-               program_id=program.id, max_value=str(value["max_value"]),
+               program_id=program.id, max_value=str(value["max_value"].quantize(CENT)),
                item={k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}, sale=sale_ref)
         if sale is not None:
             settle_free_items(sale, actor)

@@ -328,18 +328,22 @@ class PunchKind(ProgramKind):
         original account)."""
         if sale.kind != "sale":
             return
-        line_ids = [row.id for row in sale.lines]
-        if not line_ids:
+        lines = {row.id: row for row in sale.lines}
+        if not lines:
             return
         nets = (Punch.select(Punch.line, Punch.program, fn.SUM(Punch.quantity).alias("n"))
-                .where(Punch.line.in_(line_ids) & (Punch.account == source_account))
+                .where(Punch.line.in_(list(lines)) & (Punch.account == source_account))
                 .group_by(Punch.line, Punch.program))
         for row in list(nets):
             n = int(row.n or 0)
             if n <= 0:
                 continue
             program = Program.get_by_id(row.program_id)
+            src = lines[row.line_id]
+            # The moved rows keep what was bought and its price: the reward's cap, the card's "bought" counts
+            # and the manufacturer's claim read them from the rows on the card.
             pctx = PunchContext(actor=actor, kind="move", sale=sale.id, line=row.line_id, cause=row.line_id,
+                                unit_price=src.unit_price, upc=src.upc, sku=src.sku, item_name=src.name,
                                 note=f"moved from account {source_account} to {target_account}")
             take_back(source_account, program, n, pctx, now)
             add_punches(target_account, program, n, pctx, now)
