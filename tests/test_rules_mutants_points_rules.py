@@ -80,3 +80,40 @@ def test_a_bonus_rule_starting_later_earns_nothing_today(api, manager_api, linke
                                                 {"type": "visit", "points": 50, "valid_from": start}])
     assert manager_api.get(f"/api/v1/programs/{p['id']}").get_json()["earn_rules"][1]["valid_from"] == start
     assert earned(api, linked, p["id"], [line(1, upc="0000TREAT", price="10.00")]) == 10
+
+
+def test_a_spend_rule_gives_its_points_per_whole_amount(api, manager_api, linked):
+    from builders import line
+
+    p = points_program(manager_api, earn_rules=[{"type": "spend", "points": 3, "per_amount": "2.00"}])
+    assert earned(api, linked, p["id"], [line(1, upc="0000TREAT", price="11.99")]) == 5 * 3
+
+
+def test_a_rule_not_started_yet_does_not_stop_the_rules_after_it(api, manager_api, linked):
+    import datetime as dt
+
+    from builders import line
+
+    start = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    p = points_program(manager_api, earn_rules=[{"type": "visit", "points": 50, "valid_from": start},
+                                                {"type": "spend", "points": 1, "per_amount": "1.00"}])
+    assert earned(api, linked, p["id"], [line(1, upc="0000TREAT", price="10.00")]) == 10
+
+
+def test_a_visit_needs_only_a_positive_spend_when_no_minimum_is_set(api, manager_api, linked):
+    from builders import line
+
+    p = points_program(manager_api, earn_rules=[{"type": "visit", "points": 25}])
+    assert earned(api, linked, p["id"], [line(1, upc="0000TREAT", price="0.50")]) == 25
+
+
+def test_a_partly_returned_sale_keeps_its_visit_even_below_the_visits_minimum(api, manager_api, linked):
+    from builders import line, sale
+    from loyalty.programs.points_ledger import balances
+    from test_rules_mutants_points import commit
+
+    p = points_program(manager_api, earn_rules=[{"type": "visit", "points": 50, "min_spend": "20.00"}])
+    lines = [line(1, upc="0000TREAT", price="15.00"), line(2, upc="0000TREAT", price="10.00")]
+    assert earned(api, linked, p["id"], lines) == 50
+    commit(api, sale("R-1", lines=[line("r2", upc="0000TREAT", qty=-1, price="10.00")], return_for="S-1"))
+    assert balances(linked["id"], [p["id"]])[p["id"]][0] == 50  # visit points go back only with the whole sale

@@ -80,15 +80,23 @@ def sale_hash(sale: dict) -> str:
     return hashlib.sha256(json.dumps(sale, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _lock_sale(system: str, sale_id: str) -> tuple[Sale, bool]:
-    """(the sale's row, locked for this transaction; whether this transaction created it). A row this
-    transaction inserted is locked by that and comes back from the INSERT itself: one statement for a new sale."""
+# Whether a reward was redeemed on the sale (a free item, punch.free_units), asked by the statement that creates
+# the sale's row: a new sale with none skips that read.
+_REDEEMED_ON_SALE = ('EXISTS (SELECT 1 FROM "redemption" WHERE "redemption"."pos_system" = ? AND '
+                     '"redemption"."pos_sale_id" = ?)')
+
+
+def _lock_sale(system: str, sale_id: str) -> tuple[Sale, bool, bool]:
+    """(the sale's row, locked for this transaction; whether this transaction created it; whether a reward may have
+    been redeemed on it). A row this transaction inserted is locked by that and comes back from the INSERT itself:
+    one statement for a new sale."""
     created = fastsql.insert(Sale, [{"pos_system": system, "pos_sale_id": sale_id}], ignore_conflicts=True,
-                             returning="rows")
+                             returning="rows", also=(_REDEEMED_ON_SALE, (system, sale_id)))
     if created:
-        return created[0], True
+        sale, (redeemed,) = created[0]
+        return sale, True, bool(redeemed)
     return fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id),
-                         for_update=is_postgres()), False
+                         for_update=is_postgres()), False, True
 
 
 def _account_for(sale_in: dict, sale: Sale | None):
@@ -199,16 +207,19 @@ def _uncommitted(plan: Plan, moving: set = frozenset()) -> list:
     return out
 
 
-def _plan(sale_in: dict, sale: Sale | None, account, new_sale: bool = False) -> tuple[Plan, dict, Sale | None]:
+def _plan(sale_in: dict, sale: Sale | None, account, new_sale: bool = False,
+          redeemed: bool = True) -> tuple[Plan, dict, Sale | None]:
     """``new_sale``: the sale's row was created by this transaction, so nothing refers to it yet (no lines, no
-    ledger rows): the reads of what it holds are skipped."""
+    ledger rows): the reads of what it holds are skipped. ``redeemed`` False: no reward was redeemed on the sale
+    (no free item to read)."""
     system = sale_in["pos"]["system"]
     lines = enrich_lines(system, [dict(line) for line in sale_in["lines"]])
     existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
         if sale is not None and sale.id and not new_sale else {}
     ctx = SaleContext(system=system, sale_id=sale_in["pos"]["sale_id"], lines=lines, existing=existing,
                       account=account, sale=sale, is_refund=_is_refund(sale_in), new_sale=new_sale,
-                      when=sale.created_at if sale is not None and sale.created_at else utcnow())
+                      when=sale.created_at if sale is not None and sale.created_at else utcnow(),
+                      free=None if redeemed else {})
     original = None
     if sale_in["pos"].get("return_for"):
         original = Sale.get_or_none((Sale.pos_system == system) & (Sale.pos_sale_id == sale_in["pos"]["return_for"]))
@@ -219,7 +230,6 @@ def _plan(sale_in: dict, sale: Sale | None, account, new_sale: bool = False) -> 
     if ctx.is_refund:
         _match_refunds(ctx, original if original is not None and original.account_id is not None else None)
     plan = Plan(ctx=ctx, kinds={name: kind.plan(ctx) for name, kind in KINDS.items()})
-    plan.uncommitted = _uncommitted(plan)
     return plan, existing, original
 
 
@@ -274,6 +284,7 @@ def _preview_sale(sale_in: dict, opts: Options) -> dict:
     sale = fastsql.first(Sale, '"pos_system" = ? AND "pos_sale_id" = ?', (system, sale_id))
     account, _link = _resolve_for(sale_in, sale)
     plan, existing, _original = _plan(sale_in, sale, account)
+    plan.uncommitted = _uncommitted(plan)  # the panel's list: a preview's alone (a commit answers none)
     for name, kind in KINDS.items():
         kind.check(plan.kinds[name], {}, opts, committing=False)
     moves_from = None
@@ -304,7 +315,7 @@ def _commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
     with write_transaction():
         if not opts.synchronous_commit and is_postgres():
             fastsql.execute("SET LOCAL synchronous_commit = off")  # this transaction only; see docs/performance.md
-        sale, new_sale = _lock_sale(system, sale_id)
+        sale, new_sale, redeemed = _lock_sale(system, sale_id)
         account, link = _resolve_for(sale_in, sale)
         moves = _moves_account(sale_in, sale, account)
         # A replay answers as the first commit did, unless the customer was relinked to another account since.
@@ -319,11 +330,11 @@ def _commit_sale(sale_in: dict, reasons: dict | None, opts: Options) -> dict:
             _add_moving(shown)
             shown_before = _states(shown)
             move_sale(sale, account.id, opts.actor)
-        plan, existing, original = _plan(sale_in, sale, account, new_sale)
+        plan, existing, original = _plan(sale_in, sale, account, new_sale, redeemed)
         if plan.account is not None and (account is None or plan.account.id != account.id):
             # a refund works on its original sale's account: lock it, then plan again with what it holds now
             lock_account(plan.account.id)
-            plan, existing, original = _plan(sale_in, sale, account, new_sale)
+            plan, existing, original = _plan(sale_in, sale, account, new_sale, redeemed)
         for name, kind in KINDS.items():
             kind.check(plan.kinds[name], reasons, opts, committing=True)
         account = plan.account

@@ -38,8 +38,10 @@ def install():
     if is_postgres():
         database.execute_sql('CREATE TABLE IF NOT EXISTS "catalog_version" ("id" INTEGER PRIMARY KEY, '
                              '"version" BIGINT NOT NULL)')
-        database.execute_sql(f'CREATE OR REPLACE FUNCTION "{TRIGGER}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                             f'BEGIN UPDATE "catalog_version" SET "version" = {_RANDOM_PG}; RETURN NULL; END $$')
+        # Made once (not replaced at each start: two processes replacing it at once can fail)
+        if database.execute_sql("SELECT to_regprocedure(%s)", (f'"{TRIGGER}"()',)).fetchone()[0] is None:
+            database.execute_sql(f'CREATE OR REPLACE FUNCTION "{TRIGGER}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                                 f'BEGIN UPDATE "catalog_version" SET "version" = {_RANDOM_PG}; RETURN NULL; END $$')
         have = {name for (name,) in database.execute_sql(
             'SELECT "c"."relname" FROM "pg_trigger" "t" JOIN "pg_class" "c" ON "c"."oid" = "t"."tgrelid" '
             'WHERE "t"."tgname" = %s AND "c"."relnamespace" = current_schema()::regnamespace', (TRIGGER,))}
