@@ -1,0 +1,60 @@
+"""Points when a sale changes account or two accounts are merged (programs/points.py, PointsKind.move_sale and
+merge_accounts), as mutation testing (scripts/mutation, docs/testing.md) showed no test checked: the ledger rows a
+move writes, and which redemptions a merge moves."""
+from __future__ import annotations
+
+from builders import sale
+from loyalty.domain.merges import merge_accounts
+from loyalty.models import Sale
+from loyalty.programs.points_ledger import balances, post
+from loyalty.programs.points_models import PointsEntry, PointsRedemption
+from test_rules_mutants_points import commit, points_program, redeem, treat
+
+
+def account(api, first, pos_id):
+    r = api.post("/api/v1/accounts", {"first_name": first, "last_name": "Test",
+                                      "link": {"system": "lightspeed-x", "customer_id": pos_id}})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def test_a_moved_sales_points_leave_a_reversal_and_an_earn_row_naming_the_sale_and_both_accounts(
+        api, manager_api, linked):
+    p = points_program(manager_api)
+    a, pid = linked["id"], p["id"]
+    other = account(api, "Ola", "c-77")
+    commit(api, sale("S-1", lines=[treat(1, price="30.00")]))
+    commit(api, sale("S-1", lines=[treat(1, price="30.00")], customer="c-77"))
+    sale_id = Sale.get(Sale.pos_sale_id == "S-1").id
+    rows = [(e.account_id, e.kind, e.points, e.sale_id, e.reason)
+            for e in PointsEntry.select().where(PointsEntry.sale == sale_id).order_by(PointsEntry.id)]
+    assert rows == [(a, "earn", 30, sale_id, None),
+                    (a, "reverse_earn", -30, sale_id, f"sale moved to account {other}"),
+                    (other, "earn", 30, sale_id, f"sale moved from account {a}")]
+    assert balances(a, [pid])[pid] == (0, 0) and balances(other, [pid])[pid] == (30, 30)
+    keys = [e.key for e in PointsEntry.select().where(PointsEntry.sale == sale_id)]
+    assert len(set(keys)) == 3 and all(k.startswith(f"move:{sale_id}:{pid}") for k in keys[1:])
+    # Moved back, the keys stay distinct (numbered after the rows the sale already has) and the points follow; a
+    # second sale moved the same way gets keys of its own.
+    commit(api, sale("S-1", lines=[treat(1, price="30.00")]))
+    assert balances(a, [pid])[pid][0] == 30 and balances(other, [pid])[pid][0] == 0
+    commit(api, sale("S-2", lines=[treat(1, price="5.00")]))
+    commit(api, sale("S-2", lines=[treat(1, price="5.00")], customer="c-77"))
+    commit(api, sale("S-2", lines=[treat(1, price="5.00")]))
+    assert balances(a, [pid])[pid][0] == 35 and balances(other, [pid])[pid][0] == 0
+    assert PointsEntry.select().count() == 10
+
+
+def test_a_merge_moves_the_other_accounts_redemptions_and_no_one_elses(api, manager_api, linked):
+    p = points_program(manager_api)
+    pid, reward = p["id"], p["rewards"][0]["id"]
+    other, third = account(api, "Ola", "c-77"), account(api, "Kim", "c-78")
+    for n, acc in enumerate((linked["id"], other, third)):
+        post(acc, pid, "adjust", 500, f"top-up-{n}", "test")
+        r = redeem(api, {"account_id": acc, "program_id": pid, "reward_id": reward})
+        assert r.status_code == 201, r.get_json()
+    merge_accounts(linked["id"], other, "test")
+    owners = sorted(r.account_id for r in PointsRedemption.select())
+    assert owners == sorted([linked["id"], linked["id"], third])
+    assert PointsEntry.select().where(PointsEntry.account == third).count() == 2  # its top-up and its spend
+    assert PointsEntry.select().where(PointsEntry.account == linked["id"]).count() == 4
