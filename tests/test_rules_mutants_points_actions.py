@@ -72,14 +72,16 @@ def test_the_refusals_of_a_redemption_say_why_and_what_the_balance_is(api, manag
 
 
 def test_cancelling_gives_the_points_back_once_with_its_ledger_and_audit_rows(api, manager_api, linked):
-    """Cancelled twice (a retry): the second answer is the first's, and nothing more is written."""
+    """Two rewards redeemed, the first cancelled twice (a retry): the balance is back to 700 (1,200 earned, 500
+    still spent), the second answer is the first's, and nothing more is written."""
     p = points_program(manager_api)
-    earn(api, "S-1", "620.00")
+    earn(api, "S-1", "1200.00")
     red = api.post("/api/v1/points/redeem", redeem_body(linked, p)).get_json()
+    assert api.post("/api/v1/points/redeem", redeem_body(linked, p)).get_json()["balance"] == 200
     url = f"/api/v1/points/redemptions/{red['redemption_id']}/cancel"
     first = api.post(url)
     assert first.status_code == 200, first.get_json()
-    assert (first.get_json()["status"], first.get_json()["balance"]) == ("cancelled", 620)
+    assert (first.get_json()["status"], first.get_json()["balance"]) == ("cancelled", 700)
     again = api.post(url)
     assert again.status_code == 200 and again.get_json() == first.get_json()
     restore = PointsEntry.get(PointsEntry.kind == "restore_spend")

@@ -35,14 +35,15 @@ def test_skipped_cells_are_named_by_their_line_and_the_next_cell_is_still_read(a
             f"bad\x07code,ACA-2\n"
             f"{long},ACA-3\n"
             f"{'1' * 64},{'S' * 65}\n"
-            "'064992523251,'XL-BAG\n").encode()
+            "'064992523251,'XL-BAG\n"
+            ",ACA-4\n").encode()  # a row with a SKU only
     out = parse_codes_csv(data)
     assert out.skipped == [(2, "6.49925E+11", "a number in scientific notation: format the column as text"),
                            (3, "bad\x07code", "contains control characters"),
                            (4, "X" * 64, "longer than 64 characters"),
                            (5, "S" * 64, "longer than 64 characters")]
     assert out.upcs == ["1" * 64, "064992523251"]
-    assert out.skus == ["ACA-1", "ACA-2", "ACA-3", "XL-BAG"]
+    assert out.skus == ["ACA-1", "ACA-2", "ACA-3", "XL-BAG", "ACA-4"]
 
 
 def test_without_a_header_lines_count_from_one_and_blank_lines_are_skipped(app):
