@@ -1,6 +1,7 @@
 """Points when a sale changes account or two accounts are merged (programs/points.py, PointsKind.move_sale and
-merge_accounts), as mutation testing (scripts/mutation, docs/testing.md) showed no test checked: the ledger rows a
-move writes, and which redemptions a merge moves."""
+merge_accounts), and when a refund is edited (_plan_restore), as mutation testing (scripts/mutation, docs/testing.md)
+showed no test checked: the ledger rows a move writes, which redemptions a merge moves, and a reward's points given
+back or taken back as an edited refund returns or keeps the discounted line."""
 from __future__ import annotations
 
 from builders import sale
@@ -58,3 +59,23 @@ def test_a_merge_moves_the_other_accounts_redemptions_and_no_one_elses(api, mana
     assert owners == sorted([linked["id"], linked["id"], third])
     assert PointsEntry.select().where(PointsEntry.account == third).count() == 2  # its top-up and its spend
     assert PointsEntry.select().where(PointsEntry.account == linked["id"]).count() == 4
+
+
+def test_an_edited_refund_takes_back_or_gives_again_the_reward_points_of_the_discounted_line(
+        api, manager_api, linked):
+    from builders import line
+
+    p = points_program(manager_api)
+    a, pid = linked["id"], p["id"]
+    commit(api, sale("S-0", lines=[treat(1, price="600.00")]))
+    r = redeem(api, {"account_id": a, "program_id": pid, "reward_id": p["rewards"][0]["id"], "line_id": "1",
+                     "sale": {"system": "lightspeed-x", "sale_id": "S-1"}})
+    assert r.status_code == 201, r.get_json()
+    commit(api, sale("S-1", lines=[line(1, price="20.00"), treat(2, price="5.00")]))
+    assert balances(a, [pid])[pid][0] == 600 - 500 + 25
+    commit(api, sale("R-1", lines=[line("r1", qty=-1, price="20.00")], return_for="S-1"))
+    assert balances(a, [pid])[pid][0] == 600 - 500 + 25 - 20 + 500  # the discounted line back: its reward too
+    commit(api, sale("R-1", lines=[treat("r2", qty=-1, price="5.00")], return_for="S-1"))  # edited: the treat
+    assert balances(a, [pid])[pid][0] == 600 - 500 + 25 - 5
+    commit(api, sale("R-1", lines=[line("r1", qty=-1, price="20.00")], return_for="S-1"))  # and back again
+    assert balances(a, [pid])[pid][0] == 600 - 500 + 25 - 20 + 500
