@@ -142,8 +142,8 @@ def test_connect_validates_its_input(app):
     assert conn.base_url == "https://shop.retail.lightspeed.app/api/2026-01"
 
 
-def test_customer_import_prefills_and_matches_accounts(connection, fake, make_client, api):
-    from loyalty.lightspeed.customers import match_customers, prefill
+def test_customer_import_keeps_the_address_and_matches_accounts(connection, fake, make_client, api):
+    from loyalty.lightspeed.customers import match_customers
 
     api.post("/api/v1/accounts", {"first_name": "Dana", "last_name": "Whitfield", "email": "dana@example.com"})
     api.post("/api/v1/accounts", {"first_name": "Sam", "last_name": "Roe", "phone": "555-777-1212"})
@@ -156,7 +156,7 @@ def test_customer_import_prefills_and_matches_accounts(connection, fake, make_cl
 
     row = PosCustomer.get(PosCustomer.customer_id == dana["id"])
     assert (row.email, row.phone) == ("dana@example.com", "+15552013344")
-    assert prefill(row)["address"]["line1"] == "12 Elm St"
+    assert (row.address["address_1"], row.address["postcode"]) == ("12 Elm St", "01101")
     counts = match_customers(connection, "test", link=True)
     assert counts == {"linked_already": 0, "linked_now": 1, "email_match": 0, "phone_match": 1, "no_match": 1,
                       "walk_in": 1}

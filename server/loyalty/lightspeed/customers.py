@@ -1,6 +1,6 @@
-"""POS customers imported from X-Series or R-Series: prefill a new account, and match existing accounts by email, then
-phone. Only a unique email match is linked automatically (and only when asked): a phone is often shared by a
-household, so phone matches are left to staff as candidates."""
+"""POS customers imported from X-Series or R-Series: fill in what the register sends of a customer, and match
+existing accounts by email, then phone. Only a unique email match is linked automatically (and only when asked): a
+phone is often shared by a household, so phone matches are left to staff as candidates."""
 from __future__ import annotations
 
 from flask import current_app
@@ -43,19 +43,6 @@ def enrich_customer(system: str, customer: dict) -> None:
     for key in ENRICHED:
         if not customer.get(key) and getattr(row, key):
             customer[key] = getattr(row, key)
-
-
-def prefill(customer: PosCustomer) -> dict:
-    """What a new account for this POS customer would start with."""
-    address = customer.address or {}
-    return {
-        "first_name": customer.first_name, "last_name": customer.last_name, "email": customer.email,
-        "phone": customer.phone,
-        "address": {"line1": address.get("address_1"), "line2": address.get("address_2"),
-                    "city": address.get("city") or address.get("suburb"), "region": address.get("state"),
-                    "postal_code": address.get("postcode"), "country": address.get("country_id")},
-        "link": {"system": customer.connection.system, "customer_id": customer.customer_id},
-    }
 
 
 def _matches(customer: PosCustomer) -> tuple[list, str | None]:

@@ -82,9 +82,6 @@ class ProgramKind:
     def check(self, plan, reasons: dict | None, opts, *, committing: bool):
         """Validate what the cashier supplied for this plan (e.g. multi-purchase reasons); may raise."""
 
-    def is_empty(self, plan) -> bool:
-        return True
-
     def state(self, account_id: int, plan):
         """What the account holds in the programs of the plan, before or after applying it."""
         return {}

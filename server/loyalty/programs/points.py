@@ -187,9 +187,6 @@ class PointsKind(ProgramKind):
                 plan.programs.setdefault(red.program_id, Program.get_by_id(red.program_id))
                 plan.restore[(red.program_id, red.id, original.id)] = target - r_mine
 
-    def is_empty(self, plan: PointsPlan) -> bool:
-        return not plan.programs
-
     def state(self, account_id: int, plan: PointsPlan) -> dict:
         return balances(account_id, plan.programs)
 

@@ -186,9 +186,6 @@ class PunchKind(ProgramKind):
             if r_free != reopened:
                 plan.reopen[line["line_id"]] = r_free - reopened
 
-    def is_empty(self, plan: PunchPlan) -> bool:
-        return not plan.programs and not plan.reopen
-
     # --- reasons for a multi-purchase ----------------------------------------------------------------------
     def check(self, plan: PunchPlan, reasons, opts, *, committing: bool):
         if not plan.programs:

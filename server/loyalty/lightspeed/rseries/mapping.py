@@ -76,7 +76,7 @@ def customer_values(obj: dict, region: str = "US") -> dict:
         "last_name": _text(obj.get("lastName"), 100) or "",
         "email": email,
         "phone": phone,
-        # The keys prefill() reads, so an R-Series customer prefills a new account as an X-Series one does.
+        # X-Series' address keys, so an R-Series customer is stored as an X-Series one is.
         "address": {k: v for k, v in (("address_1", _text(address.get("address1"), 200)),
                                       ("address_2", _text(address.get("address2"), 200)),
                                       ("city", _text(address.get("city"), 200)),
