@@ -42,12 +42,15 @@ def stop_waitress(server, thread: threading.Thread):
                 channel.will_close = True
         server.close()
 
-    if server.trigger._closed:
-        # The loop's wake-up pipe is gone (it closed it after a read error on it, seen once in a teardown with
-        # the two test workers: EBADF on pulling it), so there is no way into the loop's thread: stop from here.
-        stop()
-    else:
+    # The loop's wake-up pipe can be gone (the loop closes it after a read error on it, seen in teardowns with
+    # the two test workers: EBADF on pulling it), and it can be closed before it is flagged so: then there is no
+    # way into the loop's thread, so stop from here.
+    try:
+        if server.trigger._closed:
+            raise OSError("waitress's trigger is closed")
         server.trigger.pull_trigger(stop)
+    except OSError:
+        stop()
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
 
