@@ -67,3 +67,11 @@ def test_a_row_posted_while_a_sales_reads_are_memoised_is_seen_by_the_next_read(
         post(a, pid, "earn", 40, "during", "test")
         assert held_balances(a) == {pid: (45, 45)}
         assert balances(a, [pid, other]) == {pid: (45, 45), other: (0, 0)}
+
+
+def test_a_program_without_a_balance_row_reads_as_zero_outside_a_sale(manager_api, linked):
+    p = points_program(manager_api)
+    other = points_program(manager_api, name="Other points")["id"]  # the account has no row in it
+    a, pid = linked["id"], p["id"]
+    post(a, pid, "earn", 5, "k", "test")
+    assert balances(a, [pid, other]) == {pid: (5, 5), other: (0, 0)}
