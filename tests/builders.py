@@ -163,6 +163,28 @@ def sale(sale_id="S-1", lines=(), customer="c-42", account_id=None, return_for=N
     return body
 
 
+def points_program(manager_api, **kw):
+    """A points program made through the API: a point a dollar, a $5 reward at 500 points (``kw`` overrides)."""
+    body = {"kind": "points", "name": "Paws Points", "earn_rules": [{"type": "spend", "points": 1,
+                                                                     "per_amount": "1.00"}],
+            "rewards": [{"name": "$5 off", "cost": 500, "kind": "amount_off", "value": "5.00"}]}
+    body.update(kw)
+    r = manager_api.post("/api/v1/programs", body)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def commit(api, body):
+    """Commit a sale with no reasons; it must succeed. Returns the answer."""
+    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": {}})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def treat(line_id, qty=1, price="12.49"):
+    return line(line_id, upc="0000TREAT", qty=qty, price=price)
+
+
 def card_of(api, account_id, program_id, status=None):
     cards = api.get(f"/api/v1/accounts/{account_id}").get_json()["cards"]
     return [c for c in cards if c["program_id"] == program_id and (status is None or c["status"] == status)]

@@ -1,14 +1,9 @@
 """Moving a sale (domain/moves.py) where mutation testing (scripts/mutation, docs/testing.md) showed no test
 checked: the audit row of a move, and a sale that has no account yet (or is already on the target), which is
 only given the account: nothing moves and nothing is recorded."""
-from builders import line, program_body, sale
+from builders import commit, line, program_body, sale
 from loyalty.domain.moves import move_sale
 from loyalty.models import AuditLog, Punch, Sale
-
-
-def commit(api, body):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": {}})
-    assert r.status_code == 200, r.get_json()
 
 
 def test_a_moved_sale_is_on_the_new_account_with_an_audit_row_naming_both(api, manager_api, linked):

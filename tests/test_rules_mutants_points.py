@@ -5,31 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from builders import line, sale
+from builders import commit, points_program, sale, treat
 from loyalty.models import Program, utcnow
 from loyalty.programs.points_expiry import _lots, expire_due, expiring
 from loyalty.programs.points_ledger import post
 from loyalty.programs.points_models import PointsEntry, PointsReward
-
-
-def points_program(manager_api, **kw):
-    body = {"kind": "points", "name": "Paws Points", "earn_rules": [{"type": "spend", "points": 1,
-                                                                     "per_amount": "1.00"}],
-            "rewards": [{"name": "$5 off", "cost": 500, "kind": "amount_off", "value": "5.00"}]}
-    body.update(kw)
-    r = manager_api.post("/api/v1/programs", body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
-
-
-def commit(api, body):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": {}})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
-
-
-def treat(line_id, qty=1, price="12.49"):
-    return line(line_id, upc="0000TREAT", qty=qty, price=price)
 
 
 def left(account_id, program_id):

@@ -5,25 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from builders import line, sale
+from builders import commit, line, points_program, sale
 from loyalty.models import AuditLog, Program
 from loyalty.programs.points_models import PointsEntry
-
-
-def points_program(manager_api, **kw):
-    body = {"kind": "points", "name": "Paws Points", "earn_rules": [{"type": "spend", "points": 1,
-                                                                     "per_amount": "1.00"}],
-            "rewards": [{"name": "$5 off", "cost": 500, "kind": "amount_off", "value": "5.00"}]}
-    body.update(kw)
-    r = manager_api.post("/api/v1/programs", body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
-
-
-def commit(api, body):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": {}})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def earn(api, sale_id, price):

@@ -2,7 +2,7 @@
 suggested item come from this card's purchases only (exceptions and moved sales included), "most frequent"
 counts units, the offer on the register skips units already free and counts purchases by SKU, an item named by
 its POS product id is looked up in the catalog, and the audit row of a redemption says what was given."""
-from builders import ACANA, TOTW_A, card_of, line, program_body, sale
+from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale
 from loyalty.domain.adjustments import adjust_punches, exception_punch
 from loyalty.lightspeed.models import CatalogProduct, PosConnection
 from loyalty.models import AuditLog, Card, Redemption
@@ -13,12 +13,6 @@ SALE_REF = {"system": "lightspeed-x", "sale_id": "S-9"}
 def program(manager_api, **kw):
     r = manager_api.post("/api/v1/programs", program_body(**{"multi_purchase_threshold": 5, **kw}))
     assert r.status_code == 201, r.get_json()
-    return r.get_json()
-
-
-def commit(api, body):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": {}})
-    assert r.status_code == 200, r.get_json()
     return r.get_json()
 
 
