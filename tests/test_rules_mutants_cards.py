@@ -9,7 +9,7 @@ from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale
 from loyalty import events
 from loyalty.domain import cards
 from loyalty.domain.adjustments import adjust_punches
-from loyalty.models import Card, Program, Punch, utcnow
+from loyalty.models import AuditLog, Card, Program, Punch, Sale, SaleLine, utcnow
 
 
 def program(manager_api, **kw):
@@ -254,10 +254,11 @@ def test_a_debt_on_a_newer_card_follows_the_punches_to_the_reopened_card(api, ma
     commit(api, refund("R-3", "S-3", [line("r1", qty=-1)]))
     assert cards_of(p["id"]) == [(1, "open", 0), (2, "void", 0)]
     assert Card.get(Card.seq == 1).completed_at is None
-    moves = [(r.card_id, r.quantity, r.note, r.actor) for r in Punch.select().where(Punch.kind == "move")
+    r3 = Sale.get(Sale.pos_sale_id == "R-3").id
+    moves = [(r.card_id, r.quantity, r.note, r.actor, r.sale_id) for r in Punch.select().where(Punch.kind == "move")
              .order_by(Punch.id)]
-    assert moves == [(ids[2], 1, "debt carried over", "token:test cashier"),
-                     (ids[1], -1, "debt carried over", "token:test cashier")]
+    assert moves == [(ids[2], 1, "debt carried over", "token:test cashier", r3),
+                     (ids[1], -1, "debt carried over", "token:test cashier", r3)]
     assert sum(r.quantity for r in Punch.select()) == 0
     assert_cards_hold_their_ledger(p["id"])
 
@@ -275,3 +276,72 @@ def test_a_card_over_its_goal_after_the_goal_was_lowered_completes_and_the_punch
     assert Card.get(Card.seq == 1).completed_at is not None
     assert [c["status"] for c in card_of(api, linked["id"], p["id"])] == ["complete", "open"]
     assert_cards_hold_their_ledger(p["id"])
+
+
+def test_a_refund_writes_off_the_lines_punches_on_its_expired_card_then_takes_the_rest_from_the_newest_card(
+        api, manager_api, linked):
+    """Buy 3: five bags complete card 1 and leave 2 on card 2, which expires; S-2 punches card 3. Returning three
+    of the five: the two on the expired card are written off there, the third comes off card 3 (the newest);
+    card 1's reward stays."""
+    p = program(manager_api, buy_quantity=3, window_days=30)
+    commit(api, sale("S-1", lines=[line(1, qty=5)]))
+    Card.update(expires_at=utcnow() - dt.timedelta(days=1)).where(Card.seq == 2).execute()
+    commit(api, sale("S-2", lines=[line(1)]))
+    assert cards_of(p["id"]) == [(1, "complete", 3), (2, "expired", 2), (3, "open", 1)]
+    ids = {c.seq: c.id for c in Card.select()}
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-3)]))
+    assert cards_of(p["id"]) == [(1, "complete", 3), (2, "expired", 0), (3, "open", 0)]
+    assert rows_of(p["id"])[-2:] == [(ids[2], "refund", -2), (ids[3], "refund", -1)]
+    assert_cards_hold_their_ledger(p["id"])
+
+
+def test_a_refund_of_part_of_a_line_on_an_expired_card_writes_off_only_that_part(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=10, window_days=30)
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    Card.update(expires_at=utcnow() - dt.timedelta(days=1)).where(Card.seq == 1).execute()
+    commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))
+    assert cards_of(p["id"]) == [(1, "expired", 2), (2, "open", 2)]
+    assert_cards_hold_their_ledger(p["id"])
+
+
+def test_an_expired_card_of_another_program_is_not_written_off_for_this_one(api, manager_api, linked):
+    """Two programs count the same bag; only the first one's card expired. A refund of the bag writes off the
+    first program's expired card and takes the second's from its open card."""
+    a = program(manager_api, name="A", buy_quantity=10, window_days=30)
+    b = program(manager_api, name="B", buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    Card.update(expires_at=utcnow() - dt.timedelta(days=1)).where(Card.program == a["id"]).execute()
+    commit(api, sale("S-2", lines=[line(1)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    assert cards_of(a["id"]) == [(1, "expired", 0), (2, "open", 1)]
+    assert cards_of(b["id"]) == [(1, "open", 1)]
+
+
+def test_an_emptied_open_card_gets_no_row_when_punches_come_off_an_older_card(app, manager_api, linked):
+    """Buy 3, four punches: card 1 complete, one on card 2. Two adjustments of -1: the first empties card 2, the
+    second comes off card 1 (open again; card 2 void) and names only card 1 in its ledger and audit rows."""
+    p = program(manager_api, buy_quantity=3)
+    adjust_punches(linked["id"], p["id"], 4, "test manager", reason="paper card", note="from the old card")
+    ids = {c.seq: c.id for c in Card.select()}
+    adjust_punches(linked["id"], p["id"], -1, "test manager", reason="typo")
+    assert cards_of(p["id"]) == [(1, "complete", 3), (2, "open", 0)]
+    adjust_punches(linked["id"], p["id"], -1, "test manager", reason="typo again")
+    assert cards_of(p["id"]) == [(1, "open", 2), (2, "void", 0)]
+    last = list(Punch.select().order_by(Punch.id))
+    assert [(r.card_id, r.quantity, r.reason) for r in last[-2:]] == [(ids[2], -1, "typo"), (ids[1], -1, "typo again")]
+    audit = AuditLog.select().where(AuditLog.action == "card.adjust").order_by(AuditLog.id.desc()).get()
+    assert audit.details["cards"] == [ids[1]]
+    first = last[0]
+    assert (first.kind, first.reason, first.note, first.needs_review, first.actor) == (
+        "adjustment", "paper card", "from the old card", False, "test manager")
+    assert first.created_at is not None and first.sale_id is None and first.line_id is None
+
+
+def test_a_sales_punch_rows_name_their_line_as_line_and_cause(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2)]))
+    rows = list(Punch.select().where(Punch.program == p["id"]).order_by(Punch.id))
+    lines = {r.id: r.line_id for r in SaleLine.select()}
+    assert sorted((lines[r.line_id], lines[r.cause_id], r.quantity, r.needs_review, r.reason) for r in rows) == [
+        ("1", "1", 2, False, None), ("2", "2", 1, False, None)]
