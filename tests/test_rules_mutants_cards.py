@@ -2,11 +2,13 @@
 completion and roll-over onto the next card, the completion window (set by the first punch, a card
 expiring the moment its window ends), taking punches back (expired cards first, newest live card next, then a
 debt), and the cards an account shows."""
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
 from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale
 from loyalty import events
+from loyalty.db import database
 from loyalty.domain import cards
 from loyalty.domain.adjustments import adjust_punches
 from loyalty.models import AuditLog, Card, Program, Punch, Sale, SaleLine, utcnow
@@ -401,3 +403,41 @@ def test_the_preview_counts_each_programs_open_punches_and_rewards_from_the_card
     shown = {x["program_id"]: (x["punches_before"], x["punches_after"], x["rewards_available"])
              for x in r.get_json()["cards"]}
     assert shown == {a["id"]: (1, 0, 3), b["id"]: (0, 1, 2), c["id"]: (0, 1, 0)}
+
+
+@contextlib.contextmanager
+def card_writes():
+    """The statements this process sends that change cards."""
+    seen = []
+    real = database.obj.execute_sql
+
+    def counting(sql, *a, **kw):
+        if 'UPDATE "card"' in sql or 'INSERT INTO "card"' in sql:
+            seen.append(sql)
+        return real(sql, *a, **kw)
+
+    database.obj.execute_sql = counting
+    try:
+        yield seen
+    finally:
+        del database.obj.execute_sql
+
+
+def test_punches_onto_open_cards_with_room_change_them_in_one_statement(api, manager_api, linked):
+    """The usual sale (docs/performance.md): the open cards of every program it punches have room, and one UPDATE
+    adds each program's punches to its card; a sale that completes a card takes the longer way."""
+    a = program(manager_api, name="A", buy_quantity=10, window_days=30)
+    b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=12)
+    commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A)]))
+    with card_writes() as seen:
+        commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=3)]))
+    assert len(seen) == 1
+    assert cards_of(a["id"]) == [(1, "open", 3)] and cards_of(b["id"]) == [(1, "open", 4)]
+    with card_writes() as seen:
+        commit(api, sale("S-3", lines=[line(1, qty=4)]))
+    assert len(seen) == 1 and cards_of(a["id"]) == [(1, "open", 7)]
+    with card_writes() as seen:
+        commit(api, sale("S-4", lines=[line(1, qty=3)]))
+    assert len(seen) > 1 and cards_of(a["id"]) == [(1, "complete", 10)]
+    assert_cards_hold_their_ledger(a["id"])
+    assert_cards_hold_their_ledger(b["id"])
