@@ -2,13 +2,11 @@
 completion and roll-over onto the next card, the completion window (set by the first punch, a card
 expiring the moment its window ends), taking punches back (expired cards first, newest live card next, then a
 debt), and the cards an account shows."""
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
-from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale
+from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale, statements
 from loyalty import events
-from loyalty.db import database
 from loyalty.domain import cards
 from loyalty.domain.adjustments import adjust_punches
 from loyalty.models import AuditLog, Card, Program, Punch, Sale, SaleLine, utcnow
@@ -405,22 +403,8 @@ def test_the_preview_counts_each_programs_open_punches_and_rewards_from_the_card
     assert shown == {a["id"]: (1, 0, 3), b["id"]: (0, 1, 2), c["id"]: (0, 1, 0)}
 
 
-@contextlib.contextmanager
-def card_writes():
-    """The statements this process sends that change cards."""
-    seen = []
-    real = database.obj.execute_sql
-
-    def counting(sql, *a, **kw):
-        if 'UPDATE "card"' in sql or 'INSERT INTO "card"' in sql:
-            seen.append(sql)
-        return real(sql, *a, **kw)
-
-    database.obj.execute_sql = counting
-    try:
-        yield seen
-    finally:
-        del database.obj.execute_sql
+def card_writes(seen):
+    return [sql for sql in seen if 'UPDATE "card"' in sql or 'INSERT INTO "card"' in sql]
 
 
 def test_punches_onto_open_cards_with_room_change_them_in_one_statement(api, manager_api, linked):
@@ -429,15 +413,15 @@ def test_punches_onto_open_cards_with_room_change_them_in_one_statement(api, man
     a = program(manager_api, name="A", buy_quantity=10, window_days=30)
     b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=12)
     commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A)]))
-    with card_writes() as seen:
+    with statements() as seen:
         commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=3)]))
-    assert len(seen) == 1
+    assert len(card_writes(seen)) == 1
     assert cards_of(a["id"]) == [(1, "open", 3)] and cards_of(b["id"]) == [(1, "open", 4)]
-    with card_writes() as seen:
+    with statements() as seen:
         commit(api, sale("S-3", lines=[line(1, qty=4)]))
-    assert len(seen) == 1 and cards_of(a["id"]) == [(1, "open", 7)]
-    with card_writes() as seen:
+    assert len(card_writes(seen)) == 1 and cards_of(a["id"]) == [(1, "open", 7)]
+    with statements() as seen:
         commit(api, sale("S-4", lines=[line(1, qty=3)]))
-    assert len(seen) > 1 and cards_of(a["id"]) == [(1, "complete", 10)]
+    assert len(card_writes(seen)) > 1 and cards_of(a["id"]) == [(1, "complete", 10)]
     assert_cards_hold_their_ledger(a["id"])
     assert_cards_hold_their_ledger(b["id"])
