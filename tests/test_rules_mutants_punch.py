@@ -322,3 +322,22 @@ def test_returning_free_bags_reopens_as_many_rewards_as_bags_and_an_edit_down_ta
     assert complete() == [third["id"], fourth["id"]]  # the oldest reopened reward is the one used again
     assert Card.get_by_id(first["id"]).status == "redeemed"
     assert Redemption.select().where(Redemption.reversed_at.is_null(False)).count() == 1
+
+
+def test_a_return_of_one_and_a_half_bags_reverses_no_punch(api, manager_api, linked):
+    """A quantity that is not whole reverses nothing (the cashier is told), however many whole units it holds."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    answer = commit(api, refund("R-1", "S-1", [line("r1", qty="-1.5")]))
+    assert open_punches(api, linked["id"], p) == [3]
+    assert [w["line_id"] for w in answer["warnings"] if w["code"] == "fractional_quantity"] == ["r1"]
+
+
+def test_returning_an_item_no_program_counts_takes_no_punch_from_another_programs_card(api, manager_api, linked):
+    """A TOTW bag (no TOTW program) is returned: the ACANA card, punched by another sale, keeps its punch."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-0", lines=[line(1)]))
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A)]))
+    answer = commit(api, refund("R-1", "S-1", [line("r1", upc=TOTW_A, qty=-1)]))
+    assert open_punches(api, linked["id"], p) == [1]
+    assert [(c["program_id"], c["punches_to_add"]) for c in answer["cards"] if c["punches_to_add"]] == []
