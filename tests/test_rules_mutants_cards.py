@@ -5,7 +5,7 @@ debt), and the cards an account shows."""
 import datetime as dt
 from decimal import Decimal
 
-from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale
+from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale, statements
 from loyalty import events
 from loyalty.domain import cards
 from loyalty.domain.adjustments import adjust_punches
@@ -135,13 +135,19 @@ def test_one_sale_punching_two_programs_puts_each_programs_count_and_window_on_i
 
 
 def test_one_sale_completing_one_programs_card_still_punches_the_others(api, manager_api, linked):
-    """Of two programs, one card has room and the other completes: each gets its punches."""
+    """Of two programs, one card has room and the other completes: each gets its punches, and the sale's ledger
+    rows go in together, in one statement."""
     a = program(manager_api, name="A", buy_quantity=10)
     b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=2)
     commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A)]))
-    commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=2)]))
+    before = Punch.select().count()
+    with statements() as seen:
+        commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=2)]))
     assert cards_of(a["id"]) == [(1, "open", 3)]
     assert cards_of(b["id"]) == [(1, "complete", 2), (2, "open", 1)]
+    assert sorted((r.program_id, r.quantity) for r in Punch.select().order_by(Punch.id)[before:]) == [
+        (a["id"], 2), (b["id"], 1), (b["id"], 1)]
+    assert len([sql for sql in seen if 'INSERT INTO "punch"' in sql]) == 1
 
 
 def test_a_card_expires_the_moment_its_window_ends(app, manager_api, linked):
@@ -193,16 +199,34 @@ def test_the_account_page_marks_an_open_card_past_its_window_expired_and_sorts_b
 
 
 def test_the_history_lists_every_card_with_its_program(api, manager_api, linked):
+    """The account's history: every card of every program, redeemed ones too, by program name then number, each
+    with its own program's name and goal."""
     p = program(manager_api, name="Bags", buy_quantity=1)
-    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    other = program(manager_api, name="Alpha treats", upcs=[TOTW_A], buy_quantity=4)
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)]))
     first = card_of(api, linked["id"], p["id"], status="complete")[0]
     r = api.post(f"/api/v1/cards/{first['id']}/redeem", {"item": {"upc": ACANA}})
     assert r.status_code == 201, r.get_json()
     listed = api.get(f"/api/v1/accounts/{linked['id']}?history=1").get_json()["all_cards"]
-    assert [(c["program"], c["seq"], c["status"], c["buy_quantity"], c["rewards_available"]) for c in listed] == [
-        ("Bags", 1, "redeemed", 1, 0), ("Bags", 2, "complete", 1, 1)]
-    assert listed[0]["redeemed_at"] is not None and listed[1]["redeemed_at"] is None
-    assert [c["seq"] for c in api.get(f"/api/v1/accounts/{linked['id']}").get_json()["cards"]] == [2]
+    assert [(c["program"], c["program_id"], c["seq"], c["status"], c["buy_quantity"], c["rewards_available"])
+            for c in listed] == [("Alpha treats", other["id"], 1, "open", 4, 0), ("Bags", p["id"], 1, "redeemed", 1, 0),
+                                 ("Bags", p["id"], 2, "complete", 1, 1)]
+    assert listed[1]["redeemed_at"] is not None and listed[2]["redeemed_at"] is None
+    assert listed[0]["first_punch_at"] is not None and listed[0]["expires_at"] is None
+    assert [c["seq"] for c in card_of(api, linked["id"], p["id"])] == [2]
+
+
+def test_an_open_card_shows_expired_from_the_end_of_its_window(app, manager_api, linked):
+    p = Program.get_by_id(program(manager_api, buy_quantity=10, window_days=30)["id"])
+    start = utcnow().replace(microsecond=0)
+    cards.add_punches(linked["id"], p, 1, cards.PunchContext(actor="test"), start)
+    end = start + dt.timedelta(days=30)
+    before = cards.account_cards(linked["id"], now=end - dt.timedelta(seconds=1))
+    at = cards.account_cards(linked["id"], now=end)
+    assert [(c["seq"], c["status"]) for c in before] == [(1, "open")]
+    assert [(c["seq"], c["status"]) for c in at] == [(1, "expired")]
+    assert [c["status"] for c in cards.account_cards(linked["id"], include_history=True, now=end)] == ["expired"]
+    assert [c["status"] for c in cards.account_cards(linked["id"])] == ["open"]
 
 
 def test_an_adjustment_down_takes_the_newest_card_first_and_reopens_a_completed_one(app, manager_api, linked):
@@ -345,3 +369,66 @@ def test_a_sales_punch_rows_name_their_line_as_line_and_cause(api, manager_api, 
     lines = {r.id: r.line_id for r in SaleLine.select()}
     assert sorted((lines[r.line_id], lines[r.cause_id], r.quantity, r.needs_review, r.reason) for r in rows) == [
         ("1", "1", 2, False, None), ("2", "2", 1, False, None)]
+
+
+def test_a_refund_edited_back_up_takes_nothing_more_from_an_expired_card_already_written_off(api, manager_api,
+                                                                                              linked):
+    """S-1's two bags sit on card 1, which expires; R-1 returns both (written off card 1). R-1 is edited to one bag
+    (one punch comes back, on the open card), then to two again: that punch leaves the open card; card 1, which
+    holds nothing of the line any more, gets no row."""
+    p = program(manager_api, buy_quantity=10, window_days=30)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    Card.update(expires_at=utcnow() - dt.timedelta(days=1)).where(Card.seq == 1).execute()
+    commit(api, sale("S-2", lines=[line(1)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    assert cards_of(p["id"]) == [(1, "expired", 0), (2, "open", 1)]
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))
+    assert cards_of(p["id"]) == [(1, "expired", 0), (2, "open", 2)]
+    before = Punch.select().count()
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
+    assert cards_of(p["id"]) == [(1, "expired", 0), (2, "open", 1)]
+    card2 = Card.get(Card.seq == 2).id
+    assert [(r.card_id, r.quantity) for r in Punch.select().order_by(Punch.id)][before:] == [(card2, -1)]
+    assert_cards_hold_their_ledger(p["id"])
+
+
+def test_the_preview_counts_each_programs_open_punches_and_rewards_from_the_cards_it_shows(api, manager_api,
+                                                                                           linked):
+    """The preview reads the account's cards once for the answer and counts from them: buy 2, five bags earlier
+    (two rewards, one punch on the open card) in one program, two rewards and no open card in the other, nothing
+    yet in a third."""
+    a = program(manager_api, name="A", buy_quantity=2)
+    b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=2)
+    c = program(manager_api, name="C", upcs=["0000TREAT"], buy_quantity=3)
+    commit(api, sale("S-1", lines=[line(1, qty=5), line(2, upc=TOTW_A, qty=4)]))
+    r = api.post("/api/v1/sales/preview", {"sale": sale("S-2", lines=[line(1), line(2, upc=TOTW_A),
+                                                                      line(3, upc="0000TREAT")])})
+    assert r.status_code == 200, r.get_json()
+    shown = {x["program_id"]: (x["punches_before"], x["punches_after"], x["rewards_available"])
+             for x in r.get_json()["cards"]}
+    assert shown == {a["id"]: (1, 0, 3), b["id"]: (0, 1, 2), c["id"]: (0, 1, 0)}
+
+
+def card_writes(seen):
+    return [sql for sql in seen if 'UPDATE "card"' in sql or 'INSERT INTO "card"' in sql]
+
+
+def test_punches_onto_open_cards_with_room_change_them_in_one_statement(api, manager_api, linked):
+    """The usual sale (docs/performance.md): the open cards of every program it punches have room, and one UPDATE
+    adds each program's punches to its card; a sale that completes a card takes the longer way."""
+    a = program(manager_api, name="A", buy_quantity=10, window_days=30)
+    b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=12)
+    commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A)]))
+    with statements() as seen:
+        commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=3)]))
+    assert len(card_writes(seen)) == 1
+    assert cards_of(a["id"]) == [(1, "open", 3)] and cards_of(b["id"]) == [(1, "open", 4)]
+    with statements() as seen:
+        commit(api, sale("S-3", lines=[line(1, qty=4)]))
+    assert len(card_writes(seen)) == 1 and cards_of(a["id"]) == [(1, "open", 7)]
+    with statements() as seen:
+        commit(api, sale("S-4", lines=[line(1, qty=3)]))
+    # the one statement tried (no room: nothing changed), then the completed card saved
+    assert len(card_writes(seen)) == 2 and cards_of(a["id"]) == [(1, "complete", 10)]
+    assert_cards_hold_their_ledger(a["id"])
+    assert_cards_hold_their_ledger(b["id"])

@@ -92,3 +92,21 @@ def test_a_sale_whose_points_were_all_taken_back_moves_no_points_to_the_right_ac
     assert [(kind, points) for kind, points, *_ in rows_of(p["id"])] == [("earn", 30), ("reverse_earn", -30)]
     assert PointsEntry.select().where(PointsEntry.account == other).count() == 0
     assert Sale.get_by_id(s1).account_id == other
+
+
+def test_the_register_is_told_when_a_refund_takes_back_points_already_spent_and_which_returned_line_was_not_sold(
+        api, manager_api, linked):
+    """Warnings are what the cashier reads in the panel: a warning about the whole sale has a code and a message,
+    one about a line names the line too."""
+    p = points_program(manager_api)
+    commit(api, sale("S-1", lines=[treat(1, price="520.00")]))
+    r = api.post("/api/v1/points/redeem", {"account_id": linked["id"], "program_id": p["id"],
+                                           "reward_id": p["rewards"][0]["id"]})
+    assert r.status_code == 201, r.get_json()
+    answer = commit(api, sale("R-1", lines=[returned("r1", "1", "520.00")], return_for="S-1"))
+    assert answer["warnings"] == [{
+        "code": "negative_balance",
+        "message": "Paws Points: the points this refund takes back were already spent; the balance is now -500"}]
+    answer = commit(api, sale("R-2", lines=[line("r9", upc="0000OTHER", qty=-1, price="3.00")], return_for="S-1"))
+    assert answer["warnings"] == [{"code": "not_in_original", "line_id": "r9",
+                                   "message": "this returned item is not on the original sale: nothing to reverse"}]
