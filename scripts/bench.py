@@ -7,7 +7,8 @@ a trivial endpoint (the framework's ceiling), token auth, commits of a 5-line sa
 and a sale touching one punch program alone, then (once a points program is added, with a year of points history
 per account) the same sale touching one punch and one points program, and last a fresh account against one with
 500 completed cards and 5,000 points rows (commit and preview, one register).
-Reports client latency, the server's own time (Server-Timing header) and requests per second, the ratios the
+Reports client latency, the server's own time (Server-Timing header), requests per second, the CPU a request
+costs the server process (and PostgreSQL's backends serving it; from /proc, so on Linux), the ratios the
 targets are about, and a markdown table for docs/performance.md.
 
     .venv/bin/python scripts/bench.py                              # SQLite, 100k accounts, 1M punches
@@ -261,7 +262,73 @@ class Client(threading.Thread):
             self.out.append((resp.status, elapsed, float(timing)))
 
 
+class CpuMeter:
+    """CPU time (user + system, from /proc) of the server process and, on PostgreSQL, of the database's backends
+    serving it: per request, steadier than latency on a shared machine, and what the 8-client rows cost more of."""
+
+    def __init__(self, server_pid: int, url: str):
+        self.server_pid, self.url = server_pid, url
+
+    @staticmethod
+    def _cpu(pid) -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # no /proc (not Linux), or a backend that ended
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _backends(self) -> list[int]:
+        if not self.url.startswith("postgres"):
+            return []
+        import psycopg2
+        from urllib.parse import urlparse
+
+        conn = psycopg2.connect(self.url)
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (urlparse(self.url).path.lstrip("/"),))
+            return [pid for pid, in cur.fetchall()]
+        finally:
+            conn.close()
+
+    def sample(self) -> dict:
+        return {"server": self._cpu(self.server_pid), "db": {pid: self._cpu(pid) for pid in self._backends()}}
+
+    @staticmethod
+    def per_request(before: dict, after: dict, requests: int) -> tuple[float, float]:
+        """(server ms, database ms) of CPU per request between two samples (a backend that started between them
+        counts from zero)."""
+        if not requests:
+            return float("nan"), float("nan")
+        server = (after["server"] - before["server"]) * 1000 / requests
+        db = sum(cpu - before["db"].get(pid, 0.0) for pid, cpu in after["db"].items()) * 1000 / requests
+        return server, db
+
+
+METER: CpuMeter | None = None  # set by main() once the server runs
+
+
+def metered(rows_of_load):
+    """Run ``rows_of_load()`` (a list of summarize() rows) and add each row's CPU per request (for rows run
+    together, the same figure: their requests' CPU over all of them)."""
+    before = METER.sample() if METER else None
+    rows = rows_of_load()
+    if METER:
+        server, db = CpuMeter.per_request(before, METER.sample(), sum(r["requests"] + r["errors"] for r in rows))
+        for r in rows:
+            r["cpu_server"], r["cpu_db"] = server, db
+            print(f"  {'':<28} CPU a request: server {server:.2f} ms" + (f", database {db:.2f} ms" if
+                                                                             METER.url.startswith("postgres") else ""))
+    return rows
+
+
 def run_load(name, host, port, token, make_request, clients, seconds):
+    return metered(lambda: [_run_load(name, host, port, token, make_request, clients, seconds)])[0]
+
+
+def _run_load(name, host, port, token, make_request, clients, seconds):
     results = []
     stop_at = time.perf_counter() + seconds
     threads = [Client(host, port, token, make_request, stop_at, results) for _ in range(clients)]
@@ -284,14 +351,17 @@ def run_alternating(names, host, port, token, makers, seconds):
         kinds.append(k)
         return makers[k]()
 
-    stop_at = time.perf_counter() + seconds
-    client = Client(host, port, token, make, stop_at, results)
-    t0 = time.perf_counter()
-    client.start()
-    client.join()
-    wall = time.perf_counter() - t0
-    return [summarize(name, [r for r, k in zip(results, kinds) if k == i], wall)
-            for i, name in enumerate(names)]
+    def load():
+        stop_at = time.perf_counter() + seconds
+        client = Client(host, port, token, make, stop_at, results)
+        t0 = time.perf_counter()
+        client.start()
+        client.join()
+        wall = time.perf_counter() - t0
+        return [summarize(name, [r for r, k in zip(results, kinds) if k == i], wall)
+                for i, name in enumerate(names)]
+
+    return metered(load)
 
 
 def summarize(name, results, wall):
@@ -335,6 +405,8 @@ def main():
     server = subprocess.Popen([sys.executable, "-m", "loyalty.cli", "serve", "--port", str(args.port),
                                "--threads", str(args.threads)], env=env, cwd=tmp,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    global METER
+    METER = CpuMeter(server.pid, url)
     host = "127.0.0.1"
     for _ in range(600):  # a busy machine may take a while to start it
         try:
@@ -430,12 +502,13 @@ def markdown(rows, url, args, notes) -> str:
         else ""
     out = [f"{db}{sync}, {args.accounts:,} accounts, {args.clients} clients unless noted, {args.seconds:g} s a row "
            "(1-client rows half that)", "",
-           "| row | req/s | client p50 | client p99 | server p50 | server p99 |",
-           "| --- | ---: | ---: | ---: | ---: | ---: |"]
+           "| row | req/s | client p50 | client p99 | server p50 | server p99 | server CPU/req | db CPU/req |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
+        db_cpu = f"{r.get('cpu_db', float('nan')):.2f} ms" if db == "PostgreSQL" else "-"
         out.append(f"| {r['name'].strip()} | {r['per_s']:.0f} | {r['p50']:.2f} ms | {r['p99']:.2f} ms | "
-                   f"{r['srv_p50']:.2f} ms | {r['srv_p99']:.2f} ms |"
-                   + (f" ({r['errors']} errors)" if r["errors"] else ""))
+                   f"{r['srv_p50']:.2f} ms | {r['srv_p99']:.2f} ms | {r.get('cpu_server', float('nan')):.2f} ms | "
+                   f"{db_cpu} |" + (f" ({r['errors']} errors)" if r["errors"] else ""))
     out.append("")
     out += [f"- {note}" for note in notes]
     return "\n".join(out)

@@ -3,6 +3,7 @@
 Tests import these with ``from builders import ...`` (a plain module: every test folder has its own conftest)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from decimal import Decimal
@@ -192,3 +193,20 @@ def card_of(api, account_id, program_id, status=None):
 
 def D(x):
     return Decimal(str(x))
+
+
+@contextlib.contextmanager
+def statements():
+    """The SQL this process runs inside the block."""
+    seen = []
+    real = database.obj.execute_sql
+
+    def counting(sql, *a, **kw):
+        seen.append(sql)
+        return real(sql, *a, **kw)
+
+    database.obj.execute_sql = counting
+    try:
+        yield seen
+    finally:
+        del database.obj.execute_sql

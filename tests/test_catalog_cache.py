@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from builders import ACANA, line, sale
-from loyalty.db import database
+from builders import ACANA, line, sale, statements
 from test_points import points_program, pts
 
 
@@ -39,23 +38,6 @@ def other_connection(db_url):
         yield run
     finally:
         conn.close()
-
-
-@contextlib.contextmanager
-def statements():
-    """The SQL this process runs inside the block."""
-    seen = []
-    real = database.obj.execute_sql
-
-    def counting(sql, *a, **kw):
-        seen.append(sql)
-        return real(sql, *a, **kw)
-
-    database.obj.execute_sql = counting
-    try:
-        yield seen
-    finally:
-        del database.obj.execute_sql
 
 
 def test_program_edits_by_another_connection_are_seen_by_the_next_commit(api, program, linked, db_url):

@@ -226,3 +226,118 @@ def test_the_reward_offer_lists_each_line_that_can_be_free_with_its_discount(api
          "unit_price": "50.00", "discount": "40.00", "bought_on_card": 2},
         {"line_id": "c", "product_id": None, "upc": ACANA, "sku": None, "name": f"item {ACANA}",
          "unit_price": None, "discount": "40.00", "bought_on_card": 2}]
+
+
+def test_the_preview_of_a_refund_after_the_reward_was_used_shows_the_debt_the_commit_leaves(api, manager_api,
+                                                                                           linked):
+    """Buy 2: three bags complete a card (redeemed since) and leave one punch. Returning the three bags takes
+    the punch and leaves a debt of two on the open card, no reward: the preview says what the commit then does."""
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    redeem(api, card_of(api, linked["id"], p["id"], status="complete")[0], ACANA)
+    body = refund("R-1", "S-1", [line("r1", qty=-3)])
+    shown = next(c for c in preview(api, body)["cards"] if c["program_id"] == p["id"])
+    assert (shown["punches_before"], shown["punches_to_add"]) == (1, -3)
+    assert (shown["punches_after"], shown["rewards_available"]) == (-2, 0)
+    done = next(c for c in commit(api, body)["cards"] if c["program_id"] == p["id"])
+    assert (done["punches_after"], done["rewards_available"]) == (-2, 0)
+    assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", -2)]
+
+
+def test_moving_a_sale_at_the_register_counts_every_program_of_a_line_and_skips_lines_with_nothing_left(
+        api, manager_api, linked):
+    """The incorrect customer map, fixed at the register: S-1 was committed to Dana, then its customer is
+    changed to Ola. Line 1's punch was taken back by an edit (nothing left to move); line 2's two bags count on
+    two cards. The preview says four punches move, flags line 2 alone as moving, and the commit moves them."""
+    acana = program(manager_api, buy_quantity=5)
+    both = program(manager_api, buy_quantity=5, name="Any bag", upcs=[TOTW_A, ACANA])
+    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
+                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
+    assert r.status_code == 201, r.get_json()
+    ola = r.get_json()["id"]
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A), line(2, qty=2)]))
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, qty=0), line(2, qty=2)]))  # line 1 taken back
+    moved = sale("S-1", lines=[line(1, upc=TOTW_A, qty=0), line(2, qty=2)], customer="c-77")
+    shown = preview(api, moved)
+    assert shown["sale"]["moves_from"]["punches"] == 4  # 2 bags x 2 programs
+    assert [(u["line_id"], u["moving"]) for u in shown["uncommitted_lines"]] == [("2", True)]
+    answer = commit(api, moved)
+    assert {c["program_id"]: c["punches_to_add"] for c in answer["cards"]} == {acana["id"]: 2, both["id"]: 2}
+    assert open_punches(api, ola, acana, both) == [2, 2]
+    assert open_punches(api, linked["id"], acana, both) == [0, 0]
+    moves = Punch.select().where(Punch.kind == "move").order_by(Punch.id)
+    assert sorted((m.account_id, m.program_id, m.quantity) for m in moves) == sorted(
+        [(linked["id"], acana["id"], -2), (ola, acana["id"], 2), (linked["id"], both["id"], -2), (ola, both["id"], 2)])
+    assert Card.select().where(Card.account == ola).count() == 2
+
+
+def test_a_sale_moved_at_the_register_with_a_bag_added_shows_both_on_the_card(api, manager_api, linked):
+    """The cashier fixes the customer and adds a third bag in the same commit: the card shows the two bags that
+    move and the new one, and the right account gets all three."""
+    acana = program(manager_api, buy_quantity=5)
+    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
+                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
+    ola = r.get_json()["id"]
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    moved = sale("S-1", lines=[line(1, qty=3)], customer="c-77")
+    card = next(c for c in preview(api, moved)["cards"] if c["program_id"] == acana["id"])
+    assert (card["punches_before"], card["punches_to_add"], card["punches_after"]) == (0, 3, 3)
+    card = next(c for c in commit(api, moved)["cards"] if c["program_id"] == acana["id"])
+    assert (card["punches_to_add"], card["punches_after"]) == (3, 3)
+    assert open_punches(api, ola, acana) == [3] and open_punches(api, linked["id"], acana) == [0]
+
+
+def test_returning_free_bags_reopens_as_many_rewards_as_bags_and_an_edit_down_takes_back_only_its_own(
+        api, manager_api, linked):
+    """Buy 1, get 1. An older reward (card 1, used on S-0) and an unused one (card 4) are not this refund's. S-2 gave
+    two free bags (cards 2 and 3; the items known by UPC and SKU). R-2 returns one free bag: one reward is back;
+    edited to two: both; edited down to one again: one is used again (the oldest), and nothing else changes."""
+    p = program(manager_api, buy_quantity=1)
+
+    def use(card, sale_id):
+        r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": sale_id},
+                                                           "item": {"upc": ACANA, "sku": "ACA-25",
+                                                                    "unit_price": "50.00"}})
+        assert r.status_code == 201, r.get_json()
+
+    commit(api, sale("S-1", lines=[line(1, qty=4)]))
+    first, second, third, fourth = card_of(api, linked["id"], p["id"], status="complete")
+    use(first, "S-0")
+    use(second, "S-2")
+    use(third, "S-2")
+    commit(api, sale("S-2", lines=[line(1, qty=2, price="0", sku="ACA-25")]))
+
+    def complete():
+        return sorted(c["id"] for c in card_of(api, linked["id"], p["id"], status="complete"))
+
+    def returning(n):
+        commit(api, refund("R-2", "S-2", [line("r1", qty=-n, price="0", sku="ACA-25")]))
+
+    assert complete() == [fourth["id"]]
+    returning(1)
+    assert complete() == [second["id"], fourth["id"]]  # the first of the two rewards S-2 used
+    returning(2)
+    assert complete() == [second["id"], third["id"], fourth["id"]]
+    returning(1)
+    assert complete() == [third["id"], fourth["id"]]  # the oldest reopened reward is the one used again
+    assert Card.get_by_id(first["id"]).status == "redeemed"
+    assert Redemption.select().where(Redemption.reversed_at.is_null(False)).count() == 1
+
+
+def test_a_return_of_one_and_a_half_bags_reverses_no_punch(api, manager_api, linked):
+    """A quantity that is not whole reverses nothing (the cashier is told), however many whole units it holds."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    answer = commit(api, refund("R-1", "S-1", [line("r1", qty="-1.5")]))
+    assert open_punches(api, linked["id"], p) == [3]
+    assert [w["line_id"] for w in answer["warnings"] if w["code"] == "fractional_quantity"] == ["r1"]
+
+
+def test_returning_an_item_no_program_counts_takes_no_punch_from_another_programs_card(api, manager_api, linked):
+    """A TOTW bag (no TOTW program) is returned: the ACANA card, punched by another sale, keeps its punch."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-0", lines=[line(1)]))
+    commit(api, sale("S-1", lines=[line(1, upc=TOTW_A)]))
+    answer = commit(api, refund("R-1", "S-1", [line("r1", upc=TOTW_A, qty=-1)]))
+    assert open_punches(api, linked["id"], p) == [1]
+    assert [(c["program_id"], c["punches_to_add"]) for c in answer["cards"] if c["punches_to_add"]] == []

@@ -30,10 +30,52 @@ SQLITE_PRAGMAS = (
 class PooledPostgres(PooledPostgresqlDatabase):
     """The pool checks a connection out without peewee's ``SELECT 1`` round trip (it cost a loopback round trip
     on every request); the transaction status is read locally from libpq, and a connection psycopg2 found broken
-    is marked closed and dropped at the next check-out."""
+    is marked closed and dropped at the next check-out. Statements sent again are prepared once per connection,
+    and ``BEGIN`` (with a ``SET LOCAL`` after it) rides on the transaction's first statement (``pg_statements``)."""
 
     def _is_closed(self, conn):
         return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
+
+    def begin(self, isolation_level=None):
+        conn = self.connection()
+        if getattr(conn, "lb_pending", "") is not None:  # not ours, or a BEGIN already waiting
+            return super().begin(isolation_level)
+        level = self._isolation_level if isolation_level is None else isolation_level
+        conn.lb_pending = (f"BEGIN TRANSACTION ISOLATION LEVEL {self._adapter.isolation_level_str(level)}"
+                           if level else "BEGIN")
+
+    def commit(self):
+        if not self._drop_pending():
+            super().commit()
+
+    def rollback(self):
+        if not self._drop_pending():
+            super().rollback()
+
+    def _drop_pending(self) -> bool:
+        """True when the transaction sent nothing (its BEGIN still waits): there is nothing to end."""
+        conn = None if self.is_closed() else self._state.conn
+        if getattr(conn, "lb_pending", None) is None:
+            return False
+        conn.lb_pending = None
+        return True
+
+    def execute_sql(self, sql, params=None):
+        from . import pg_statements
+
+        conn = self.connection()
+        if not isinstance(conn, pg_statements.Connection):
+            return super().execute_sql(sql, params)
+        pending = conn.lb_pending
+        if pending is not None and not params and sql.startswith("SET LOCAL ") and "%" not in sql:
+            conn.lb_pending = f"{pending}; {sql}"  # answers nothing: it rides with BEGIN
+            return conn.cursor()
+        text = pg_statements.statement(conn, sql, params)
+        pending = conn.lb_pending  # preparing may have sent it
+        if pending is not None:
+            conn.lb_pending = None
+            text = f"{pending}; {text}"
+        return self._execute_cursor(text, params)
 
 
 def make_database(url: str):
@@ -63,9 +105,16 @@ def make_database(url: str):
             port=parsed.port or None,
             max_connections=int(params.pop("max_connections", 32)),
             stale_timeout=300,
+            connection_factory=_pg_connection_class(),
             **params,
         )
     raise BadSetting(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:/// or postgresql://")
+
+
+def _pg_connection_class():
+    from .pg_statements import Connection
+
+    return Connection
 
 
 def make_private(path: str):
