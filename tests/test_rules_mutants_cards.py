@@ -432,3 +432,34 @@ def test_punches_onto_open_cards_with_room_change_them_in_one_statement(api, man
     assert len(card_writes(seen)) == 2 and cards_of(a["id"]) == [(1, "complete", 10)]
     assert_cards_hold_their_ledger(a["id"])
     assert_cards_hold_their_ledger(b["id"])
+
+
+def test_a_sale_on_an_emptied_card_starts_its_window_again(api, manager_api, linked):
+    """S-1's bag is returned: the open card is empty, with no first punch and no end. S-2's two bags go on the same
+    card, which starts a new window from S-2."""
+    p = program(manager_api, buy_quantity=10, window_days=45)
+    commit(api, sale("S-1", lines=[line(1)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))
+    empty = Card.get()
+    assert (empty.punches, empty.first_punch_at, empty.expires_at) == (0, None, None)
+    with statements() as seen:
+        commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    card = Card.get()
+    assert (card.seq, card.status, card.punches) == (1, "open", 2)
+    assert card.first_punch_at is not None and card.expires_at - card.first_punch_at == dt.timedelta(days=45)
+    assert len(card_writes(seen)) == 1
+    assert_cards_hold_their_ledger(p["id"])
+
+
+def test_one_bag_returned_after_its_reward_was_used_is_a_debt_of_one_punch(api, manager_api, linked):
+    """Buy 2: the card is complete and redeemed, then one of its two bags comes back: the new card starts at -1,
+    with a debt row."""
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    assert api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}}).status_code == 201
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))
+    assert cards_of(p["id"]) == [(1, "redeemed", 2), (2, "open", -1)]
+    debt = Punch.select().order_by(Punch.id.desc()).get()
+    assert (debt.kind, debt.quantity, debt.note) == ("refund", -1, "reward already redeemed: debt")
+    assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", -1)]
