@@ -135,13 +135,19 @@ def test_one_sale_punching_two_programs_puts_each_programs_count_and_window_on_i
 
 
 def test_one_sale_completing_one_programs_card_still_punches_the_others(api, manager_api, linked):
-    """Of two programs, one card has room and the other completes: each gets its punches."""
+    """Of two programs, one card has room and the other completes: each gets its punches, and the sale's ledger
+    rows go in together, in one statement."""
     a = program(manager_api, name="A", buy_quantity=10)
     b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=2)
     commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A)]))
-    commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=2)]))
+    before = Punch.select().count()
+    with statements() as seen:
+        commit(api, sale("S-2", lines=[line(1, qty=2), line(2, upc=TOTW_A, qty=2)]))
     assert cards_of(a["id"]) == [(1, "open", 3)]
     assert cards_of(b["id"]) == [(1, "complete", 2), (2, "open", 1)]
+    assert sorted((r.program_id, r.quantity) for r in Punch.select().order_by(Punch.id)[before:]) == [
+        (a["id"], 2), (b["id"], 1), (b["id"], 1)]
+    assert len([sql for sql in seen if 'INSERT INTO "punch"' in sql]) == 1
 
 
 def test_a_card_expires_the_moment_its_window_ends(app, manager_api, linked):
@@ -229,6 +235,8 @@ def test_an_adjustment_down_takes_the_newest_card_first_and_reopens_a_completed_
     p = program(manager_api, buy_quantity=3, window_days=30)
     adjust_punches(linked["id"], p["id"], 5, "test manager", reason="paper card")
     ids = {c.seq: c.id for c in Card.select()}
+    added = AuditLog.select().where(AuditLog.action == "card.adjust").get()
+    assert added.details["cards"] == [ids[1], ids[2]]
     adjust_punches(linked["id"], p["id"], -3, "test manager", reason="typo")
     assert cards_of(p["id"]) == [(1, "open", 2), (2, "void", 0)]
     reopened = Card.get(Card.seq == 1)
@@ -422,6 +430,50 @@ def test_punches_onto_open_cards_with_room_change_them_in_one_statement(api, man
     assert len(card_writes(seen)) == 1 and cards_of(a["id"]) == [(1, "open", 7)]
     with statements() as seen:
         commit(api, sale("S-4", lines=[line(1, qty=3)]))
-    assert len(card_writes(seen)) > 1 and cards_of(a["id"]) == [(1, "complete", 10)]
+    # the one statement tried (no room: nothing changed), then the completed card saved
+    assert len(card_writes(seen)) == 2 and cards_of(a["id"]) == [(1, "complete", 10)]
     assert_cards_hold_their_ledger(a["id"])
     assert_cards_hold_their_ledger(b["id"])
+
+
+def test_a_sale_on_an_emptied_card_starts_its_window_again(api, manager_api, linked):
+    """S-1's bag is returned: the open card is empty, with no first punch and no end. S-2's two bags go on the same
+    card, which starts a new window from S-2."""
+    p = program(manager_api, buy_quantity=10, window_days=45)
+    commit(api, sale("S-1", lines=[line(1)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))
+    empty = Card.get()
+    assert (empty.punches, empty.first_punch_at, empty.expires_at) == (0, None, None)
+    with statements() as seen:
+        commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    card = Card.get()
+    assert (card.seq, card.status, card.punches) == (1, "open", 2)
+    assert card.first_punch_at is not None and card.expires_at - card.first_punch_at == dt.timedelta(days=45)
+    assert len(card_writes(seen)) == 1
+    assert_cards_hold_their_ledger(p["id"])
+
+
+def test_one_bag_returned_after_its_reward_was_used_is_a_debt_of_one_punch(api, manager_api, linked):
+    """Buy 2: the card is complete and redeemed, then one of its two bags comes back: the new card starts at -1,
+    with a debt row."""
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    assert api.post(f"/api/v1/cards/{card['id']}/redeem", {"item": {"upc": ACANA}}).status_code == 201
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1)]))
+    assert cards_of(p["id"]) == [(1, "redeemed", 2), (2, "open", -1)]
+    debt = Punch.select().order_by(Punch.id.desc()).get()
+    assert (debt.kind, debt.quantity, debt.note) == ("refund", -1, "reward already redeemed: debt")
+    assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", -1)]
+
+
+def test_an_adjustment_onto_an_open_card_with_room_reads_no_card(app, manager_api, linked):
+    """add_punches' one statement serves the manager's corrections too: the open card is updated without being
+    read first."""
+    p = program(manager_api, buy_quantity=10)
+    adjust_punches(linked["id"], p["id"], 2, "test manager", reason="paper card")
+    with statements() as seen:
+        adjust_punches(linked["id"], p["id"], 3, "test manager", reason="paper card")
+    assert cards_of(p["id"]) == [(1, "open", 5)]
+    assert [sql for sql in seen if 'FROM "card"' in sql] == [] and len(card_writes(seen)) == 1
+    assert_cards_hold_their_ledger(p["id"])
