@@ -235,6 +235,8 @@ def test_an_adjustment_down_takes_the_newest_card_first_and_reopens_a_completed_
     p = program(manager_api, buy_quantity=3, window_days=30)
     adjust_punches(linked["id"], p["id"], 5, "test manager", reason="paper card")
     ids = {c.seq: c.id for c in Card.select()}
+    added = AuditLog.select().where(AuditLog.action == "card.adjust").get()
+    assert added.details["cards"] == [ids[1], ids[2]]
     adjust_punches(linked["id"], p["id"], -3, "test manager", reason="typo")
     assert cards_of(p["id"]) == [(1, "open", 2), (2, "void", 0)]
     reopened = Card.get(Card.seq == 1)
@@ -463,3 +465,15 @@ def test_one_bag_returned_after_its_reward_was_used_is_a_debt_of_one_punch(api, 
     debt = Punch.select().order_by(Punch.id.desc()).get()
     assert (debt.kind, debt.quantity, debt.note) == ("refund", -1, "reward already redeemed: debt")
     assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", -1)]
+
+
+def test_an_adjustment_onto_an_open_card_with_room_reads_no_card(app, manager_api, linked):
+    """add_punches' one statement serves the manager's corrections too: the open card is updated without being
+    read first."""
+    p = program(manager_api, buy_quantity=10)
+    adjust_punches(linked["id"], p["id"], 2, "test manager", reason="paper card")
+    with statements() as seen:
+        adjust_punches(linked["id"], p["id"], 3, "test manager", reason="paper card")
+    assert cards_of(p["id"]) == [(1, "open", 5)]
+    assert [sql for sql in seen if 'FROM "card"' in sql] == [] and len(card_writes(seen)) == 1
+    assert_cards_hold_their_ledger(p["id"])
