@@ -2,7 +2,7 @@
 a returned free item gives back, a refund edited down taking that reward again, and the preview's projection of
 the card (punches after the sale, rewards available)."""
 from builders import ACANA, TOTW_A, card_of, line, program_body, sale
-from loyalty.models import AuditLog, Card, Punch, Redemption, Sale, SaleLine
+from loyalty.models import AuditLog, Card, Program, Punch, Redemption, Sale, SaleLine
 
 
 def commit(api, body, reasons=None):
@@ -341,3 +341,27 @@ def test_returning_an_item_no_program_counts_takes_no_punch_from_another_program
     answer = commit(api, refund("R-1", "S-1", [line("r1", upc=TOTW_A, qty=-1)]))
     assert open_punches(api, linked["id"], p) == [1]
     assert [(c["program_id"], c["punches_to_add"]) for c in answer["cards"] if c["punches_to_add"]] == []
+
+
+def test_an_archived_programs_punches_stay_when_the_sale_is_edited_or_moved(api, manager_api, linked):
+    """A manufacturer's program ended and was archived. Editing an old sale (a bag added) gives no new punch on it
+    and takes none of the two it gave, while an active program's line taken off the sale loses its punch; fixing
+    the sale's customer moves the two, and the register shows them."""
+    p = program(manager_api, buy_quantity=5)
+    totw = program(manager_api, name="TOTW", upcs=[TOTW_A], buy_quantity=5)
+    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
+                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
+    ola = r.get_json()["id"]
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)]))
+    Program.update(status="archived").where(Program.id == p["id"]).execute()
+    edited = sale("S-1", lines=[line(1, qty=3)])  # a bag more, and the TOTW line gone
+    card = next(c for c in preview(api, edited)["cards"] if c["program_id"] == p["id"])
+    assert (card["punches_before"], card["punches_to_add"], card["punches_after"]) == (2, 0, 2)
+    commit(api, edited)
+    assert open_punches(api, linked["id"], p, totw) == [2, 0]
+    moved = sale("S-1", lines=[line(1, qty=3)], customer="c-77")
+    shown = preview(api, moved)
+    assert shown["sale"]["moves_from"]["punches"] == 2
+    assert {c["program_id"]: c["punches_to_add"] for c in shown["cards"]} == {p["id"]: 2, totw["id"]: 0}
+    commit(api, moved)
+    assert open_punches(api, ola, p) == [2] and open_punches(api, linked["id"], p) == [0]

@@ -47,9 +47,11 @@ def make_server(app, host: str, port: int, threads: int = 8, trusted_proxy: str 
 
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}
              } if trusted_proxy else {}
+    from .waitress_channel import use_on
+
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
-    return create_server(app, **where, threads=threads, ident="loyalty",
-                         clear_untrusted_proxy_headers=True, **SERVER_LIMITS, **proxy)
+    return use_on(create_server(app, **where, threads=threads, ident="loyalty",
+                                clear_untrusted_proxy_headers=True, **SERVER_LIMITS, **proxy))
 
 
 def serve_app(app, host: str, port: int, threads: int = 8, worker: bool = True, trusted_proxy: str | None = None):

@@ -139,12 +139,14 @@ class PunchKind(ProgramKind):
                 if free.get(line["line_id"]):
                     plan.free[(line["line_id"], program.id)] = free[line["line_id"]]
         current = _own_net(ctx.existing.values())
+        for pid in {k[1] for k in current} - set(plan.programs):
+            plan.programs[pid] = Program.get_by_id(pid)
         for key in set(desired) | set(current):
+            if key not in desired and plan.programs[key[1]].status != "active":
+                continue  # archived since: the punches the sale gave stay as they are (as its points do)
             delta = desired.get(key, 0) - current.get(key, 0)
             if delta:
                 plan.deltas[key] = delta
-        for pid in {k[1] for k in current} - set(plan.programs):
-            plan.programs[pid] = Program.get_by_id(pid)
 
     def _plan_refund(self, plan: PunchPlan, ctx: SaleContext):
         own_ids = {row.id for row in ctx.existing.values()}
