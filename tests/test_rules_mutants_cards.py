@@ -477,4 +477,6 @@ def test_an_adjustment_onto_an_open_card_with_room_reads_no_card(app, manager_ap
             adjust_punches(linked["id"], p["id"], n, "test manager", reason="paper card")
         assert cards_of(p["id"]) == [(1, "open", after)]
         assert [sql for sql in seen if 'FROM "card"' in sql] == [] and len(card_writes(seen)) == 1
+        audit = AuditLog.select().where(AuditLog.action == "card.adjust").order_by(AuditLog.id.desc()).get()
+        assert audit.details["cards"] == [Card.get().id]
     assert_cards_hold_their_ledger(p["id"])
