@@ -1,6 +1,6 @@
 """fastsql's hand-written paths give what peewee's own would: ``insert`` stores the same rows as peewee's insert
-(defaults, conversions, a model instance for a foreign key), ``instance`` builds the instance ``Model(**values)``
-would."""
+(defaults, conversions, a model instance for a foreign key), ``select`` reads them as peewee's select does,
+``instance`` builds the instance ``Model(**values)`` would."""
 import datetime as dt
 from decimal import Decimal
 
@@ -36,12 +36,14 @@ def test_fields_left_out_take_their_defaults():
 
 
 def _stored(model, ours, theirs, unique=()):
-    """The rows ``ours`` as stored, each checked equal to its row of ``theirs`` but for the id and ``unique``."""
+    """The rows ``ours`` as stored, each checked equal to its row of ``theirs`` but for the id and ``unique``, and
+    read back by ``fastsql.select`` as peewee's select reads it."""
     rows = {row.id: row.__data__ for row in model.select()}
     skip = {"id", *unique}
     for a, b in zip(ours, theirs, strict=True):
         assert {k: v for k, v in rows[a].items() if k not in skip} == \
             {k: v for k, v in rows[b].items() if k not in skip}
+        assert fastsql.first(model, '"id" = ?', (a,)).__data__ == rows[a]
     return [rows[a] for a in ours]
 
 

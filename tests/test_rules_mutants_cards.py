@@ -480,3 +480,17 @@ def test_an_adjustment_onto_an_open_card_with_room_reads_no_card(app, manager_ap
         audit = AuditLog.select().where(AuditLog.action == "card.adjust").order_by(AuditLog.id.desc()).get()
         assert audit.details["cards"] == [Card.get().id]
     assert_cards_hold_their_ledger(p["id"])
+
+
+def test_a_card_exactly_at_a_lowered_goal_completes_with_no_empty_ledger_row(api, manager_api, linked):
+    """Buy 10 lowered to buy 4 while a card holds 4: the next bag completes that card as it is and goes on a new
+    card; the sale's only ledger row is that bag's."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=4)]))
+    r = manager_api.patch(f"/api/v1/programs/{p['id']}", {"buy_quantity": 4})
+    assert r.status_code == 200, r.get_json()
+    before = Punch.select().count()
+    commit(api, sale("S-2", lines=[line(1)]))
+    assert cards_of(p["id"]) == [(1, "complete", 4), (2, "open", 1)]
+    second = Card.get(Card.seq == 2).id
+    assert [(r.card_id, r.quantity) for r in Punch.select().order_by(Punch.id)][before:] == [(second, 1)]

@@ -39,15 +39,22 @@ def prepared(key, build) -> str:
     return sql
 
 
+class _Never:
+    """No value is of this type: a column whose every value goes through its converter."""
+
+
 @lru_cache(maxsize=None)
 def _layout(model):
     fields = model._meta.sorted_fields
     names = tuple(f.name for f in fields)
     converters = tuple(f.python_value for f in fields)
     cols = ", ".join(f'"{f.column_name}"' for f in fields)
-    return names, converters, cols
+    # the type a column's python_value gives back unchanged (text, integers), so hydrate can skip the call
+    unchanged = tuple(_plain_type(f, "python_value") or _Never for f in fields)
+    return names, converters, cols, unchanged
 
 
+@lru_cache(maxsize=None)
 def columns(model, qualified: bool = False) -> str:
     """The model's columns, quoted (``"table"."column"`` when ``qualified``, for joins), in the order ``hydrate``
     reads them."""
@@ -60,9 +67,10 @@ def columns(model, qualified: bool = False) -> str:
 def hydrate(model, row):
     """A model instance from a row, as ``model(__no_default__=True, **values)`` builds it (the same ``__data__``,
     ``_dirty`` and ``__rel__``) without a descriptor call per field: a third of the cost."""
-    names, converters, _ = _layout(model)
+    names, converters, _, unchanged = _layout(model)
     obj = model.__new__(model)
-    obj.__data__ = {n: None if v is None else c(v) for n, c, v in zip(names, converters, row)}
+    obj.__data__ = {n: v if v is None or type(v) is t else c(v) for n, c, t, v in zip(names, converters, unchanged,
+                                                                                       row)}
     obj._dirty = set(names)
     obj.__rel__ = {}
     return obj
@@ -85,7 +93,7 @@ def select(model, where: str, params=(), *, order: str = "", limit: int | None =
            for_update: bool = False) -> list:
     """Instances of ``model`` WHERE ``where`` (column names quoted by the caller, ``?`` placeholders)."""
     def build():
-        _, _, cols = _layout(model)
+        cols = _layout(model)[2]
         sql = f'SELECT {cols} FROM "{model._meta.table_name}" WHERE {where}'
         if order:
             sql += f" ORDER BY {order}"
@@ -127,16 +135,16 @@ def _insert_fields(model):
 _MISSING = object()
 
 
-def _plain_type(field):
-    """``str`` or ``int`` when the field's ``db_value`` gives back a value of that type (and None) unchanged, so
-    that ``insert`` can skip the call: peewee's own text and integer fields, and keys to an integer id. None for
-    any other field (JSON, dates, decimals, booleans, a field that converts)."""
+def _plain_type(field, method="db_value"):
+    """``str`` or ``int`` when the field's ``db_value`` (or ``python_value``) gives back a value of that type (and
+    None) unchanged, so that ``insert`` (``hydrate``) can skip the call: peewee's own text and integer fields, and
+    keys to an integer id. None for any other field (JSON, dates, decimals, booleans, a field that converts)."""
     from peewee import Field, ForeignKeyField, IntegerField, _StringField
 
     if isinstance(field, ForeignKeyField):
-        return _plain_type(field.rel_field)
+        return _plain_type(field.rel_field, method)
     kind = type(field)
-    if kind.db_value is not Field.db_value:
+    if getattr(kind, method) is not getattr(Field, method):
         return None
     return {_StringField.adapt: str, IntegerField.adapt: int}.get(kind.adapt)
 
