@@ -335,7 +335,12 @@ def test_a_new_account_has_an_audit_row_with_what_was_given(api):
         "account", str(dana["id"]), dana["id"], "token:test cashier")
     assert row.details["fields"] == {"first_name": "Dana", "last_name": "Whitfield", "email": "dana@example.com",
                                      "sms_consent": True, "sms_consent_source": "counter"}
-    assert [l["customer_id"] for l in dana["links"]] == ["c-42"]
+    assert [l["customer_id"] for l in dana["links"]] == ["c-42"] and dana["sms_consent_at"] is not None
+
+
+def test_consent_given_at_enrolment_names_who_recorded_it_when_no_source_is_named(api):
+    dana = new_account(api, sms_consent=True)
+    assert (dana["sms_consent_source"], dana["email_consent_source"]) == ("token:test cashier", None)
 
 
 def test_invalid_contact_details_are_refused_together_with_one_message(api):
@@ -355,3 +360,21 @@ def test_staff_record_email_consent_and_an_address_with_its_country_in_capitals(
     assert body["email_consent_at"] is not None and body["sms_consent_at"] is None
     assert body["address"] == {"line1": "1 Main St", "line2": None, "city": "Portland", "region": "OR",
                                "postal_code": "97205", "country": "US"}
+
+
+def test_a_registered_customer_enricher_fills_in_what_the_register_left_out_once(api):
+    # The Lightspeed enricher stays registered from whichever app the process made first, so whether registering
+    # works at all is checked with an enricher of the test's own.
+    from loyalty.domain import accounts
+
+    def fill(system, customer):
+        customer["email"] = customer.get("email") or f"{customer['pos_id']}@{system}.example.com"
+
+    try:
+        accounts.register_customer_enricher(fill)
+        accounts.register_customer_enricher(fill)
+        assert accounts._CUSTOMER_ENRICHERS.count(fill) == 1
+        assert resolve(api, pos_id="c-1", first_name="Sam", last_name="Rivera")["prefill"]["email"] == \
+            "c-1@lightspeed-x.example.com"
+    finally:
+        accounts._CUSTOMER_ENRICHERS.remove(fill)
