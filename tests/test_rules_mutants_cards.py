@@ -508,3 +508,14 @@ def test_the_preview_reads_the_accounts_cards_once(api, manager_api, linked):
     assert {x["program_id"]: (x["punches_before"], x["rewards_available"]) for x in r.get_json()["cards"]} == {
         a["id"]: (1, 2), b["id"]: (1, 2)}
     assert len([sql for sql in seen if 'FROM "card"' in sql]) == 1
+
+
+def test_a_complete_card_stays_a_reward_after_its_window(app, manager_api, linked):
+    """Only an open card expires: a reward earned inside the window waits to be redeemed however long it takes."""
+    p = Program.get_by_id(program(manager_api, buy_quantity=2, window_days=30)["id"])
+    start = utcnow().replace(microsecond=0)
+    cards.add_punches(linked["id"], p, 3, cards.PunchContext(actor="test"), start)
+    later = start + dt.timedelta(days=400)
+    assert [(c["seq"], c["status"], c["rewards_available"]) for c in cards.account_cards(linked["id"], now=later)] \
+        == [(1, "complete", 1), (2, "expired", 0)]
+    assert [(c.seq, c.status) for c in Card.select().order_by(Card.seq)] == [(1, "complete"), (2, "open")]
