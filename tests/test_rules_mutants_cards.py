@@ -519,3 +519,15 @@ def test_a_complete_card_stays_a_reward_after_its_window(app, manager_api, linke
     assert [(c["seq"], c["status"], c["rewards_available"]) for c in cards.account_cards(linked["id"], now=later)] \
         == [(1, "complete", 1), (2, "expired", 0)]
     assert [(c.seq, c.status) for c in Card.select().order_by(Card.seq)] == [(1, "complete"), (2, "open")]
+
+
+def test_the_preview_of_an_account_with_many_rewards_still_reads_its_cards_once(api, manager_api, linked):
+    """Thirteen rewards waiting (half the register's limit of complete cards, REGISTER_COMPLETE_CARDS): the answer
+    has read them all, so the counts still come from that one statement."""
+    p = program(manager_api, buy_quantity=1)
+    commit(api, sale("S-1", lines=[line(1, qty=13)]))
+    with statements() as seen:
+        r = api.post("/api/v1/sales/preview", {"sale": sale("S-2", lines=[line(1)])})
+    assert r.status_code == 200, r.get_json()
+    assert [(x["program_id"], x["rewards_available"]) for x in r.get_json()["cards"]] == [(p["id"], 14)]
+    assert len([sql for sql in seen if 'FROM "card"' in sql]) == 1
