@@ -83,3 +83,17 @@ def test_set_local_rides_with_begin_and_ends_with_the_transaction(pg):
         pg.execute_sql("SET LOCAL synchronous_commit = off")
     assert pg.execute_sql(show).fetchone()[0] == "on"
     assert database.connection().get_transaction_status() == 0  # idle: nothing left open
+
+
+def test_in_an_aborted_transaction_a_statement_fails_with_its_own_error(pg):
+    from peewee import InternalError, ProgrammingError
+
+    sql = 'SELECT "n" FROM "prep_probe" WHERE "id" = %s'
+    pg.execute_sql(sql, (1,))  # seen once: the next sending would prepare it
+    with pytest.raises(InternalError, match="current transaction is aborted"):  # not a word of a savepoint
+        with write_transaction():
+            with pytest.raises(ProgrammingError):
+                pg.execute_sql('SELECT "no_such_column" FROM "prep_probe"')
+            pg.execute_sql(sql, (1,))
+    assert pg.execute_sql(sql, (1,)).fetchall() == []  # and it is prepared on a later sending
+    assert any('"id" = $1' in text for text in prepared_here())

@@ -472,8 +472,50 @@ def test_an_adjustment_onto_an_open_card_with_room_reads_no_card(app, manager_ap
     read first."""
     p = program(manager_api, buy_quantity=10)
     adjust_punches(linked["id"], p["id"], 2, "test manager", reason="paper card")
-    with statements() as seen:
-        adjust_punches(linked["id"], p["id"], 3, "test manager", reason="paper card")
-    assert cards_of(p["id"]) == [(1, "open", 5)]
-    assert [sql for sql in seen if 'FROM "card"' in sql] == [] and len(card_writes(seen)) == 1
+    for n, after in ((3, 5), (1, 6)):
+        with statements() as seen:
+            adjust_punches(linked["id"], p["id"], n, "test manager", reason="paper card")
+        assert cards_of(p["id"]) == [(1, "open", after)]
+        assert [sql for sql in seen if 'FROM "card"' in sql] == [] and len(card_writes(seen)) == 1
+        audit = AuditLog.select().where(AuditLog.action == "card.adjust").order_by(AuditLog.id.desc()).get()
+        assert audit.details["cards"] == [Card.get().id]
     assert_cards_hold_their_ledger(p["id"])
+
+
+def test_a_card_exactly_at_a_lowered_goal_completes_with_no_empty_ledger_row(api, manager_api, linked):
+    """Buy 10 lowered to buy 4 while a card holds 4: the next bag completes that card as it is and goes on a new
+    card; the sale's only ledger row is that bag's."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=4)]))
+    r = manager_api.patch(f"/api/v1/programs/{p['id']}", {"buy_quantity": 4})
+    assert r.status_code == 200, r.get_json()
+    before = Punch.select().count()
+    commit(api, sale("S-2", lines=[line(1)]))
+    assert cards_of(p["id"]) == [(1, "complete", 4), (2, "open", 1)]
+    second = Card.get(Card.seq == 2).id
+    assert [(r.card_id, r.quantity) for r in Punch.select().order_by(Punch.id)][before:] == [(second, 1)]
+
+
+def test_the_preview_reads_the_accounts_cards_once(api, manager_api, linked):
+    """The preview's per-program counts come from the cards its answer has just read (cards._keep_live): one
+    statement on the cards, with a complete card and an open one in each of two programs."""
+    a = program(manager_api, name="A", buy_quantity=2)
+    b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, qty=3), line(2, upc=TOTW_A, qty=3)]))
+    with statements() as seen:
+        r = api.post("/api/v1/sales/preview", {"sale": sale("S-2", lines=[line(1), line(2, upc=TOTW_A)])})
+    assert r.status_code == 200, r.get_json()
+    assert {x["program_id"]: (x["punches_before"], x["rewards_available"]) for x in r.get_json()["cards"]} == {
+        a["id"]: (1, 2), b["id"]: (1, 2)}
+    assert len([sql for sql in seen if 'FROM "card"' in sql]) == 1
+
+
+def test_a_complete_card_stays_a_reward_after_its_window(app, manager_api, linked):
+    """Only an open card expires: a reward earned inside the window waits to be redeemed however long it takes."""
+    p = Program.get_by_id(program(manager_api, buy_quantity=2, window_days=30)["id"])
+    start = utcnow().replace(microsecond=0)
+    cards.add_punches(linked["id"], p, 3, cards.PunchContext(actor="test"), start)
+    later = start + dt.timedelta(days=400)
+    assert [(c["seq"], c["status"], c["rewards_available"]) for c in cards.account_cards(linked["id"], now=later)] \
+        == [(1, "complete", 1), (2, "expired", 0)]
+    assert [(c.seq, c.status) for c in Card.select().order_by(Card.seq)] == [(1, "complete"), (2, "open")]

@@ -9,4 +9,4 @@ def record(actor: str, action: str, entity: str, entity_id=None, *, account_id=N
     values = dict(actor=actor, action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
                   account_id=account_id, details=details, at=utcnow())
     (new_id,) = fastsql.insert(AuditLog, [values])
-    return AuditLog(id=new_id, **values)
+    return fastsql.instance(AuditLog, {"id": new_id, **values})

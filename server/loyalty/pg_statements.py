@@ -20,7 +20,7 @@ import re
 
 from peewee import __exception_wrapper__
 from psycopg2 import Error as DriverError
-from psycopg2.extensions import TRANSACTION_STATUS_IDLE, connection as _DriverConnection
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INERROR, connection as _DriverConnection
 
 # Past these, a connection forgets what it prepared (``DEALLOCATE ALL``) and starts again: statements whose text
 # depends on the data (an IN list's length, a multi-row insert) are one shape per length.
@@ -123,6 +123,8 @@ def statement(conn: Connection, sql: str, params) -> str:
                 seen.clear()
             seen.add(key)
             return sql
+        if conn.get_transaction_status() == TRANSACTION_STATUS_INERROR:
+            return sql  # an aborted transaction refuses everything: the statement's own error, as before
         seen.discard(key)
         found = prepared[key] = _prepare(conn, sql, params or ())
     return sql if found is None else found

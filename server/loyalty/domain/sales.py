@@ -420,7 +420,7 @@ def _save_lines(sale: Sale, ctx: SaleContext, existing: dict) -> dict:
             row.quantity = Decimal(0)
             row.save()
     for values, new_id in zip(new, fastsql.insert(SaleLine, new)):
-        rows[values["line_id"]] = SaleLine(id=new_id, **values)
+        rows[values["line_id"]] = fastsql.instance(SaleLine, {"id": new_id, **values})
     return rows
 
 
