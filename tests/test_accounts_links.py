@@ -82,7 +82,8 @@ def test_resolve_unknown_customer_prefills_a_new_account(api):
     data = resolve(api, first_name="Sam", last_name="Rivera", email="sam@example.com", phone="555-201-5151").get_json()
     assert data["status"] == "none" and data["candidates"] == []
     assert data["prefill"] == {"first_name": "Sam", "last_name": "Rivera", "email": "sam@example.com",
-                               "phone": "+15552015151", "link": {"system": "lightspeed-x", "customer_id": "c-1"}}
+                               "phone": "+15552015151", "link": {"system": "lightspeed-x", "customer_id": "c-1"},
+                               "address": None}
 
 
 def test_resolve_tolerates_junk_contact_data_from_the_pos(api):

@@ -51,10 +51,12 @@
       const input = (name, label, value, attrs) => h("label", {}, label,
         h("input", {name, value: value || "", ...attrs}));
       const needsAddress = requires.includes("address");
-      const address = h("fieldset", {class: "address", hidden: !needsAddress},
+      const known = p.address || {}; // the POS's address of this customer, when it has one: shown, editable
+      const showAddress = needsAddress || Boolean(p.address);
+      const address = h("fieldset", {class: "address", hidden: !showAddress},
         h("legend", {}, needsAddress ? t("mailingAddressOptionalNow") : t("mailingAddress")),
-        ADDRESS.map(([name, label]) => input(`address.${name}`, t(label), name === "country" ? "US" : "",
-          {maxlength: name === "country" ? "2" : "200"})));
+        ADDRESS.map(([name, label]) => input(`address.${name}`, t(label),
+          known[name] || (name === "country" ? "US" : ""), {maxlength: name === "country" ? "2" : "200"})));
       const form = h("form", {class: "create-account"},
         input("first_name", t("firstName"), p.first_name, {required: true, maxlength: "100", autofocus: true}),
         input("last_name", t("lastName"), p.last_name, {required: true, maxlength: "100"}),
@@ -67,7 +69,7 @@
           " " + t("consentSms")),
         h("label", {class: "check"}, h("input", {type: "checkbox", name: "email_consent"}),
           " " + t("consentEmail")),
-        needsAddress ? null : h("button", {type: "button", class: "link", onclick: (e) => {
+        showAddress ? null : h("button", {type: "button", class: "link", onclick: (e) => {
           address.hidden = false;
           e.target.remove();
         }}, t("addMailingAddress")),

@@ -257,6 +257,37 @@ def test_xseries_contact_in_one_description_finds_the_account_and_prefills_creat
     pos.wait_text("Account created for Dana Whitfield.")
 
 
+def test_xseries_new_account_form_shows_the_address_the_pos_has(browser, store, pages_url):
+    """The customer's address synced from X-Series fills the new account's mailing address (shown, editable)
+    instead of four empty fields the cashier would have to type in mid-sale."""
+    from loyalty.lightspeed.models import PosConnection, PosCustomer
+    from loyalty.models import Account
+
+    with store.app.app_context():
+        conn = PosConnection.create(prefix="petstore", base_url="https://petstore.retail.lightspeed.app",
+                                    token_encrypted="-", webhook_secret_encrypted="-", created_by="test")
+        PosCustomer.create(connection=conn, customer_id=XSERIES_CUSTOMER, first_name="Dana", last_name="Whitfield",
+                           address={"address_1": "12 Harbour Rd", "city": "Salem", "state": "OR",
+                                    "postcode": "97301", "country_id": "US"})
+    pos = xseries(browser, store, pages_url).panel()
+    pos.wait_text("Not linked yet")
+    pos.click("button.create")
+    form = pos.find("form.create-account")
+    assert pos.find("fieldset.address").is_displayed()
+    value = lambda name: form.find_element(By.CSS_SELECTOR, f"input[name='address.{name}']").get_attribute("value")  # noqa
+    assert [value(k) for k in ("line1", "line2", "city", "region", "postal_code", "country")] == [
+        "12 Harbour Rd", "", "Salem", "OR", "97301", "US"]
+    assert pos.finds("form.create-account button.link") == []  # no "Add a mailing address": it is there
+    pos.click("form.create-account button[type=submit]")
+    pos.wait_text("Dana Whitfield", css=".duplicates")
+    pos.click("form.create-account button[type=submit]")  # "Create anyway"
+    pos.wait_text("Account created for Dana Whitfield.")
+    with store.app.app_context():
+        newest = Account.select().order_by(Account.id.desc()).first()
+        assert (newest.address_line1, newest.city, newest.postal_code) == (
+            "12 Harbour Rd", "Salem", "97301")
+
+
 def test_xseries_redeem_says_the_exact_discount_with_a_copy_button(browser, store, pages_url, xseries_catalog):
     """The discount where the POS adapter cannot apply it: the exact instruction, the amount one click away."""
     from loyalty.demo_data import _sale

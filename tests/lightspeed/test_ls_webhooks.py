@@ -225,6 +225,28 @@ def test_imported_customers_fill_in_what_the_sell_screen_does_not_know(api, clie
     assert r.get_json()["status"] == "none"
 
 
+def test_a_new_account_is_prefilled_with_the_address_the_pos_has(api, client, hooked, fake):
+    """The customer's address in X-Series (its physical address; the suburb where there is no city) fills the new
+    account's mailing address, which manufacturers' claims may ask for; a customer without one prefills none."""
+    customer = fake.add_customer("Ola", "Nordmann", "ola@example.com", "555-201-7777", address_1="12 Harbour Rd",
+                                 address_2="Unit 4", suburb="Westside", state="OR", postcode="97205", country_id="us")
+    bare = fake.add_customer("Kim", "Lee", "kim@example.com", None)
+    deliver(client, "customer.update", customer)
+    deliver(client, "customer.update", bare)
+
+    def prefill(pos_id):
+        return api.post("/api/v1/customers/resolve", {"pos": {"system": "lightspeed-x"},
+                                                      "customer": {"pos_id": pos_id}}).get_json()["prefill"]
+
+    assert prefill(customer["id"])["address"] == {"line1": "12 Harbour Rd", "line2": "Unit 4", "city": "Westside",
+                                                  "region": "OR", "postal_code": "97205", "country": "US"}
+    assert prefill(bare["id"])["address"] is None
+    # What the prefill gives, the account takes as it is.
+    r = api.post("/api/v1/accounts", {**{k: v for k, v in prefill(customer["id"]).items() if k != "phone"}})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["address"]["line1"] == "12 Harbour Rd"
+
+
 def test_the_pos_own_first_and_last_name_win_over_splitting_the_display_name(api, client, hooked, fake):
     """The sell screen shows "Mary Ann Smith"; the synced customer record says first "Mary Ann", last "Smith"."""
     customer = fake.add_customer("Mary Ann", "Smith", "mary@example.com", "555-201-0000")

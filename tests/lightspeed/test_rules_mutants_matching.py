@@ -18,3 +18,18 @@ def test_the_synced_copy_fills_only_what_the_register_left_out_and_only_for_ligh
     elsewhere = {"pos_id": sam["customerID"]}
     enrich_customer("another-pos", elsewhere)
     assert elsewhere == {"pos_id": sam["customerID"]}
+
+
+def test_an_r_series_customers_address_prefills_a_new_account(rconnection, rfake, make_rclient):
+    """R-Series' contact address (its country given as a name here, which an account cannot take) is the new
+    account's mailing address; the register's own data is never replaced."""
+    ada = rfake.add_customer("Ada", "Okafor", "ada@example.com", None,
+                             address={"address1": "5 Oak Ave", "city": "Eugene", "state": "OR", "zip": "97401",
+                                      "country": "United States"})
+    sync_all(rconnection, make_rclient(rconnection), "customers", "test")
+    customer = {"pos_id": ada["customerID"]}
+    enrich_customer("lightspeed-r", customer)
+    assert customer["address"] == {"line1": "5 Oak Ave", "city": "Eugene", "region": "OR", "postal_code": "97401"}
+    given = {"pos_id": ada["customerID"], "address": {"line1": "1 Other St"}}
+    enrich_customer("lightspeed-r", given)
+    assert given["address"] == {"line1": "1 Other St"}

@@ -297,6 +297,7 @@ def resolve_customer(system: str, customer: dict, region: str = "US", limit: int
         "email": try_normalize_email(customer.get("email")),
         "phone": try_normalize_phone(customer.get("phone"), region),
         "link": {"system": system, "customer_id": customer["pos_id"]} if customer.get("pos_id") else None,
+        "address": customer.get("address") or None,  # from the POS's imported copy (an enricher), when it has one
     }
     if customer.get("pos_id"):
         link = live_link(system, customer["pos_id"])

@@ -10,7 +10,7 @@ from ..audit import record
 from ..db import write_transaction
 from ..domain.accounts import link_customer, live_link
 from ..models import Account
-from .mapping import customer_values
+from .mapping import account_address, customer_values
 from .models import SYSTEM, PosConnection, PosCustomer
 
 RSERIES = "lightspeed-r"
@@ -27,8 +27,10 @@ ENRICHED = ("first_name", "last_name", "email", "phone")
 
 def enrich_customer(system: str, customer: dict) -> None:
     """The resolve path's enricher (see ``domain.accounts.register_customer_enricher``): the sell screen knows
-    only the customer's id; the imported copy supplies the names, email and phone that find the account."""
-    if system not in (SYSTEM, RSERIES) or not customer.get("pos_id") or all(customer.get(k) for k in ENRICHED):
+    only the customer's id; the imported copy supplies the names, email and phone that find the account, and the
+    address that prefills a new one."""
+    if system not in (SYSTEM, RSERIES) or not customer.get("pos_id") \
+            or all(customer.get(k) for k in (*ENRICHED, "address")):
         return
     if system == SYSTEM:
         # On the register's resolve path: a pre-built query (see loyalty.fastsql).
@@ -43,6 +45,9 @@ def enrich_customer(system: str, customer: dict) -> None:
     for key in ENRICHED:
         if not customer.get(key) and getattr(row, key):
             customer[key] = getattr(row, key)
+    address = None if customer.get("address") else account_address(row.address)
+    if address:
+        customer["address"] = address
 
 
 def _matches(customer: PosCustomer) -> tuple[list, str | None]:

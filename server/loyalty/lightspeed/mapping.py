@@ -68,3 +68,25 @@ def customer_values(obj: dict, region: str = "US") -> dict:
         "version": _version(obj),
         "deleted": bool(obj.get("deleted_at")),
     }
+
+
+# A stored POS address (X-Series' keys; R-Series' are stored under them too) as an account's address, the keys
+# of schemas.AddressSchema, each cut to what that schema takes.
+_ADDRESS_FIELDS = (("line1", ("address_1",), 200), ("line2", ("address_2",), 200), ("city", ("city", "suburb"), 100),
+                   ("region", ("state",), 100), ("postal_code", ("postcode",), 20))
+
+
+def account_address(stored: dict | None) -> dict | None:
+    """The address to prefill a new account with, or None when the POS has none."""
+    stored = stored if isinstance(stored, dict) else {}
+    out = {}
+    for key, sources, max_len in _ADDRESS_FIELDS:
+        value = next((v for v in (_text(stored.get(s), max_len) for s in sources) if v), None)
+        if value:
+            out[key] = value
+    if not out:
+        return None
+    country = _text(stored.get("country_id"), 200)  # a code (X-Series, R-Series' countryCode), or a country's name
+    if country and len(country) == 2 and country.isalpha():
+        out["country"] = country.upper()
+    return out
