@@ -531,3 +531,13 @@ def test_the_preview_of_an_account_with_many_rewards_still_reads_its_cards_once(
     assert r.status_code == 200, r.get_json()
     assert [(x["program_id"], x["rewards_available"]) for x in r.get_json()["cards"]] == [(p["id"], 14)]
     assert len([sql for sql in seen if 'FROM "card"' in sql]) == 1
+
+
+def test_the_account_page_shows_every_reward_however_many(api, manager_api, linked):
+    """The register's answers stop at REGISTER_COMPLETE_CARDS complete cards; the account's page has no limit:
+    sixty-five rewards, sixty-five cards shown."""
+    p = program(manager_api, buy_quantity=1)
+    commit(api, sale("S-1", lines=[line(1, qty=33)]))
+    commit(api, sale("S-2", lines=[line(1, qty=32)]))
+    page = card_of(api, linked["id"], p["id"], status="complete")
+    assert [c["seq"] for c in page] == list(range(1, 66))
