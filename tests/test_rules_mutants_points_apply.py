@@ -110,3 +110,25 @@ def test_the_register_is_told_when_a_refund_takes_back_points_already_spent_and_
     answer = commit(api, sale("R-2", lines=[line("r9", upc="0000OTHER", qty=-1, price="3.00")], return_for="S-1"))
     assert answer["warnings"] == [{"code": "not_in_original", "line_id": "r9",
                                    "message": "this returned item is not on the original sale: nothing to reverse"}]
+
+
+def test_the_accounts_points_say_the_program_its_status_and_which_rewards_the_balance_affords(
+        api, manager_api, linked):
+    """What the register and the staff app show of an account's points: per program its name and status, the
+    balance and lifetime points, and each reward with whether the balance affords it; a program the account has
+    no points in yet shows 0 of each, and its points expiring soon are listed only when there are any."""
+    p = points_program(manager_api, expiry_days=30,
+                       rewards=[{"name": "$5 off", "cost": 500, "kind": "amount_off", "value": "5.00"},
+                                {"name": "Treat", "cost": 50, "kind": "amount_off", "value": "1.00"}])
+    other = points_program(manager_api, name="Other points",  # earns only on an item this sale does not have
+                           earn_rules=[{"type": "item", "points": 10, "upcs": ["0000OTHER"]}])
+    commit(api, sale("S-1", lines=[treat(1, price="60.00")]))
+    points = {e["program_id"]: e for e in api.get(f"/api/v1/accounts/{linked['id']}").get_json()["points"]}
+    mine = points[p["id"]]
+    assert (mine["program"], mine["status"], mine["balance"], mine["lifetime_earned"]) == (
+        "Paws Points", "active", 60, 60)
+    assert [(r["name"], r["cost"], r["affordable"]) for r in mine["rewards"]] == [("Treat", 50, True),
+                                                                                    ("$5 off", 500, False)]
+    none = points[other["id"]]
+    assert (none["program"], none["balance"], none["lifetime_earned"]) == ("Other points", 0, 0)
+    assert [(r["cost"], r["affordable"]) for r in none["rewards"]] == [(500, False)]
