@@ -164,6 +164,15 @@ def sale(sale_id="S-1", lines=(), customer="c-42", account_id=None, return_for=N
     return body
 
 
+def account(api, first, pos_id):
+    """A new account linked to POS customer ``pos_id`` on lightspeed-x (e.g. the right customer a sale moves to);
+    its id."""
+    r = api.post("/api/v1/accounts", {"first_name": first, "last_name": "Test",
+                                      "link": {"system": "lightspeed-x", "customer_id": pos_id}})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
 def points_program(manager_api, **kw):
     """A points program made through the API: a point a dollar, a $5 reward at 500 points (``kw`` overrides)."""
     body = {"kind": "points", "name": "Paws Points", "earn_rules": [{"type": "spend", "points": 1,

@@ -4,7 +4,7 @@ docs/mutation-survivors.md, `PointsKind.apply`) showed that the balances the reg
 the rows a manager reads in the account's history and the audit trail when a customer asks "why do I have 7?"."""
 from __future__ import annotations
 
-from builders import commit, line, points_program, sale, treat
+from builders import account, commit, line, points_program, sale, treat
 from loyalty.models import AuditLog, Sale
 from loyalty.programs.points_models import PointsEntry
 
@@ -81,10 +81,7 @@ def test_returning_the_discounted_item_restores_the_rewards_points_on_a_row_nami
 
 def test_a_sale_whose_points_were_all_taken_back_moves_no_points_to_the_right_account(api, manager_api, linked):
     p = points_program(manager_api)
-    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
-                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
-    assert r.status_code == 201, r.get_json()
-    other = r.get_json()["id"]
+    other = account(api, "Ola", "c-77")
     commit(api, sale("S-1", lines=[treat(1, price="30.00")]))
     commit(api, sale("S-1", lines=[treat(1, price="0.50")]))  # edited down: the 30 points are reversed, 0 left
     commit(api, sale("S-1", lines=[treat(1, price="0.50")], customer="c-77"))  # then moved to the right customer

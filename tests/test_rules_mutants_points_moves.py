@@ -4,19 +4,12 @@ showed no test checked: the ledger rows a move writes, which redemptions a merge
 back or taken back as an edited refund returns or keeps the discounted line."""
 from __future__ import annotations
 
-from builders import sale
+from builders import account, sale
 from loyalty.domain.merges import merge_accounts
 from loyalty.models import Sale
 from loyalty.programs.points_ledger import balances, post
 from loyalty.programs.points_models import PointsEntry, PointsRedemption
 from test_rules_mutants_points import commit, points_program, redeem, treat
-
-
-def account(api, first, pos_id):
-    r = api.post("/api/v1/accounts", {"first_name": first, "last_name": "Test",
-                                      "link": {"system": "lightspeed-x", "customer_id": pos_id}})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["id"]
 
 
 def test_a_moved_sales_points_leave_a_reversal_and_an_earn_row_naming_the_sale_and_both_accounts(

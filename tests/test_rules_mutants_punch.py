@@ -1,7 +1,7 @@
 """Punch-card rules that mutation testing (scripts/mutation, docs/testing.md) showed no test checked: which reward
 a returned free item gives back, a refund edited down taking that reward again, and the preview's projection of
 the card (punches after the sale, rewards available)."""
-from builders import ACANA, TOTW_A, card_of, line, program_body, sale
+from builders import ACANA, TOTW_A, account, card_of, line, program_body, sale
 from loyalty.models import AuditLog, Card, Program, Punch, Redemption, Sale, SaleLine
 
 
@@ -251,10 +251,7 @@ def test_moving_a_sale_at_the_register_counts_every_program_of_a_line_and_skips_
     two cards. The preview says four punches move, flags line 2 alone as moving, and the commit moves them."""
     acana = program(manager_api, buy_quantity=5)
     both = program(manager_api, buy_quantity=5, name="Any bag", upcs=[TOTW_A, ACANA])
-    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
-                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
-    assert r.status_code == 201, r.get_json()
-    ola = r.get_json()["id"]
+    ola = account(api, "Ola", "c-77")
     commit(api, sale("S-1", lines=[line(1, upc=TOTW_A), line(2, qty=2)]))
     commit(api, sale("S-1", lines=[line(1, upc=TOTW_A, qty=0), line(2, qty=2)]))  # line 1 taken back
     moved = sale("S-1", lines=[line(1, upc=TOTW_A, qty=0), line(2, qty=2)], customer="c-77")
@@ -275,9 +272,7 @@ def test_a_sale_moved_at_the_register_with_a_bag_added_shows_both_on_the_card(ap
     """The cashier fixes the customer and adds a third bag in the same commit: the card shows the two bags that
     move and the new one, and the right account gets all three."""
     acana = program(manager_api, buy_quantity=5)
-    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
-                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
-    ola = r.get_json()["id"]
+    ola = account(api, "Ola", "c-77")
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
     moved = sale("S-1", lines=[line(1, qty=3)], customer="c-77")
     card = next(c for c in preview(api, moved)["cards"] if c["program_id"] == acana["id"])
@@ -349,9 +344,7 @@ def test_an_archived_programs_punches_stay_when_the_sale_is_edited_or_moved(api,
     the sale's customer moves the two, and the register shows them."""
     p = program(manager_api, buy_quantity=5)
     totw = program(manager_api, name="TOTW", upcs=[TOTW_A], buy_quantity=5)
-    r = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test",
-                                      "link": {"system": "lightspeed-x", "customer_id": "c-77"}})
-    ola = r.get_json()["id"]
+    ola = account(api, "Ola", "c-77")
     commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)]))
     Program.update(status="archived").where(Program.id == p["id"]).execute()
     edited = sale("S-1", lines=[line(1, qty=3)])  # a bag more, and the TOTW line gone
