@@ -12,8 +12,9 @@ costs the server process (and PostgreSQL's backends serving it; from /proc, so o
 targets are about, and a markdown table for docs/performance.md.
 
     .venv/bin/python scripts/bench.py                              # SQLite, 100k accounts, 1M punches
-    .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/test --register-async-commit
+    createdb -h 127.0.0.1 -U postgres bench_me                     # a database of its own: seeding drops its tables
+    .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/bench_me
+    .venv/bin/python scripts/bench.py --db postgresql://postgres@127.0.0.1:5432/bench_me --register-async-commit
     .venv/bin/python scripts/bench.py --accounts 20000 --seconds 4  # the quick mode
 """
 from __future__ import annotations
@@ -43,6 +44,23 @@ def upc(p, i):
     return f"{700000000000 + p * 100 + i}"
 
 
+MARKER = "loyalty_bench_seeded"  # a table only this script creates: its database may be dropped again
+
+
+class NotABenchDatabase(SystemExit):
+    pass
+
+
+def refuse_a_store_database(database):
+    """Seeding drops every table of the loyalty schema first: do that only to an empty database or to one this
+    script seeded, never to a store's (a URL copied from the server's settings by mistake)."""
+    tables = set(database.get_tables())
+    if tables and MARKER not in tables and "account" in tables:
+        raise NotABenchDatabase(
+            "refusing to seed: this database holds loyalty tables that scripts/bench.py did not create "
+            "(a store's data?). Give --db a database of its own, e.g. createdb -h 127.0.0.1 -U postgres bench_me")
+
+
 def seed(url: str, accounts: int, sales_per_account: int):
     """Bulk-load accounts, links, programs, sales, lines, cards and punches (LINES_PER_SALE punches a sale)."""
     from loyalty.auth import create_token
@@ -53,7 +71,9 @@ def seed(url: str, accounts: int, sales_per_account: int):
 
     init_database(url)
     database.connect()
+    refuse_a_store_database(database)
     drop_tables()
+    database.execute_sql(f"CREATE TABLE IF NOT EXISTS {MARKER} (seeded_at TEXT)")
     upgrade()
     now = utcnow()
     t0 = time.perf_counter()

@@ -35,7 +35,8 @@ def reason(name: str, minus: str, plus: str, status: str) -> str:
     if name.startswith("xǁCodesǁ_deserialize__"):
         return "equivalent: marshmallow's List._deserialize uses neither attr nor data, and Str takes no options"
     if name.startswith("x_settings_of__") and re.search(r'\.get\("[a-z_]+", (None)?\)', plus):
-        return "equivalent: the schema gives every list field a default (load_default=list), so .get's is never used"
+        return ("equivalent: a new program's body is loaded with every list's default (load_default=list), and a "
+                "change (update_points_program) passes all four keys itself: .get's default is never used")
     if name.startswith("x__excluded__") and re.search(r'\.get\("exclude_[a-z]+", (None)?\)', plus):
         return "equivalent: a program's settings always hold both exclusion lists (settings_of writes them)"
     if name.startswith("x_next_key__") and "n + 2" in plus:

@@ -87,6 +87,9 @@ def french(folder):
         driver = chromium(window=(1280, 900))
         try:
             configure_extension(driver, server.url, token, language="fr")
+            driver.get(server.url + "/signin")  # the demo POS follows the staff app's language
+            Select(driver.find_element(By.NAME, "language")).select_by_value("fr")
+            driver.find_element(By.CSS_SELECTOR, "form.language button").click()
             pos = Pos(driver, server.url).open()
             pos.attach("c-1001")
             pos.add("p-acana-25")
@@ -96,8 +99,6 @@ def french(folder):
             driver.save_screenshot(os.path.join(folder, "panel-fr.png"))
 
             driver.get(server.url + "/signin")
-            Select(driver.find_element(By.NAME, "language")).select_by_value("fr")
-            driver.find_element(By.CSS_SELECTOR, "form.language button").click()
             driver.find_element(By.NAME, "username").send_keys("gerant")
             driver.find_element(By.NAME, "password").send_keys("correct horse battery")
             driver.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()

@@ -75,3 +75,19 @@ def test_a_program_without_a_balance_row_reads_as_zero_outside_a_sale(manager_ap
     a, pid = linked["id"], p["id"]
     post(a, pid, "earn", 5, "k", "test")
     assert balances(a, [pid, other]) == {pid: (5, 5), other: (0, 0)}
+
+
+def test_a_commit_reads_the_accounts_balances_once_for_the_plan_the_answer_and_the_state_after(
+        api, manager_api, linked):
+    """docs/performance.md: a points program adds the balance before and after to a commit, from one read of the
+    account's balance rows kept for the sale (the upsert of a post returns the new balance into it). Without the
+    kept rows the figures are the same, at a read more each time."""
+    from builders import statements
+
+    p = points_program(manager_api)
+    commit(api, sale("S-0", lines=[treat(1, price="10.00")]))
+    with statements() as seen:
+        answer = commit(api, sale("S-1", lines=[treat(1, price="10.00")]))
+    assert [(x["earned"], x["balance"]) for x in answer["points"] if x["program_id"] == p["id"]] == [(10, 20)]
+    reads = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT") and '"points_balance"' in sql]
+    assert len(reads) == 1, reads

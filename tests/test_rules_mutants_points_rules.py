@@ -117,3 +117,22 @@ def test_a_partly_returned_sale_keeps_its_visit_even_below_the_visits_minimum(ap
     assert earned(api, linked, p["id"], lines) == 50
     commit(api, sale("R-1", lines=[line("r2", upc="0000TREAT", qty=-1, price="10.00")], return_for="S-1"))
     assert balances(linked["id"], [p["id"]])[p["id"]][0] == 50  # visit points go back only with the whole sale
+
+
+@pytest.mark.parametrize("listed", ["upcs", "skus"])
+def test_an_item_rule_changed_with_only_upcs_or_only_skus_lists_none_of_the_other_and_earns(
+        api, manager_api, linked, listed):
+    """A change (PATCH) names only what it changes, down to a rule's fields: an item rule sent with its UPCs alone
+    is kept with no SKUs (and the other way round), and a sale of the listed item earns its points."""
+    from builders import commit, line, sale
+
+    p = points_program(manager_api)
+    code = "0000TREAT" if listed == "upcs" else "TREAT-1"
+    r = manager_api.patch(f"/api/v1/programs/{p['id']}",
+                          {"earn_rules": [{"type": "item", "points": 5, listed: [code]}]})
+    assert r.status_code == 200, r.get_json()
+    other = "skus" if listed == "upcs" else "upcs"
+    [rule] = manager_api.get(f"/api/v1/programs/{p['id']}").get_json()["earn_rules"]
+    assert (rule[listed], rule[other]) == ([code], [])
+    answer = commit(api, sale("S-1", lines=[line(1, upc="0000TREAT", sku="TREAT-1", qty=2, price="3.00")]))
+    assert [x["earned"] for x in answer["points"] if x["program_id"] == p["id"]] == [10]

@@ -3,6 +3,7 @@ options page. Commit, the multi-purchase reason and a redemption all read in Que
 come back in French (Accept-Language), and what is stored stays the same as in English (reason codes)."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
 
 from posdriver import OPTIONS_URL, Pos, configure_extension
 from test_rewards_and_queue import FARMINA, sam_with_a_full_farmina_card  # noqa: F401 (a fixture)
@@ -93,3 +94,32 @@ def test_server_errors_come_back_in_french(browser, store):
     pos.wait_text("Le serveur a refusé le jeton de la caisse.", css=".error-text")
     assert pos.find("button").text  # the panel is drawn
     assert "Réessayer" in pos.text()
+
+
+def _staff_app_language(browser, store, language):
+    browser.get(store.url + "/signin")
+    Select(browser.find_element(By.CSS_SELECTOR, "form.language select")).select_by_value(language)
+    browser.find_element(By.CSS_SELECTOR, "form.language button").click()
+    Pos(browser, store.url).wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == language)
+
+
+def test_the_demo_pos_speaks_french_when_the_staff_app_does(browser, store):
+    """A French store trying the demo: the register's words and prices in French, the sale still committed."""
+    _staff_app_language(browser, store, "fr")
+    try:
+        pos = Pos(browser, store.url).open()
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+        assert browser.find_element(By.CSS_SELECTOR, ".btn--pay").text == "Payer"
+        assert browser.find_element(By.CSS_SELECTOR, ".sale-list--empty").text == \
+            "Ajoutez des produits pour commencer la vente"
+        price = browser.find_element(By.CSS_SELECTOR, "[data-product-id=p-acana-25] .product-price").text
+        assert price.replace("\u00a0", " ") == "94,99 $"
+        pos.add("p-acana-25", times=2)
+        assert browser.find_element(By.CSS_SELECTOR, ".sale-total").text.replace("\u00a0", " ") == "Total 189,98 $"
+        assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".li-remove")] == ["Retirer"]
+        browser.find_element(By.CSS_SELECTOR, ".btn--pay").click()
+        pos.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".completed-sale"))
+        done = browser.find_element(By.CSS_SELECTOR, ".completed-sale").text.replace("\u00a0", " ")
+        assert done.startswith("Vente demo-") and "189,98 $" in done and done.endswith("Remboursement"), done
+    finally:
+        _staff_app_language(browser, store, "en")

@@ -184,6 +184,18 @@ def written_by_the_server(value: str) -> bool:
     return any(phrase in value for phrase in SERVER_PHRASES)
 
 
+def is_card_code(value: str) -> bool:
+    from loyalty.member_cards import codes
+
+    return len(value) == codes.CODE_LENGTH and codes.is_valid(value) and codes.normalize(value) == value
+
+
+def grouped(code: str) -> str:
+    from loyalty.member_cards import codes
+
+    return codes.grouped(code)
+
+
 def user_data() -> list[str]:
     """Every text stored in the database (names, programs, notes, reasons...): data, shown as the user typed it.
     Codes (lowercase words, like a status) are not data: the page must name them in French; who did something
@@ -207,6 +219,8 @@ def user_data() -> list[str]:
                     pass
             if len(value) >= 2 and not re.fullmatch(r"[a-z0-9_.:\-]+", value):
                 values.add(value)
+            if is_card_code(value):  # shown grouped for people to read: "JCNE EGPN CAN" is data, not "can"
+                values.add(grouped(value))
         elif isinstance(value, dict):
             for v in value.values():
                 add(v)
@@ -267,6 +281,10 @@ def test_the_detector_knows_english_and_leaves_french_alone():
     assert english_in(french, ["Dana Whitfield", "Taste of the Wild 28 lb Club"]) == []
     # data inside a longer word is not cut out of it (a card code is not English because "NY" is stored)
     assert english_in(["81BY NY5V 5S8"], ["NY"]) == english_in(["81BY NY5V 5S8"], []) == []
+    # a card code is data in the grouped form the pages show, even when a group reads as an English word
+    assert is_card_code("JCNEEGPNCAN") and grouped("JCNEEGPNCAN") == "JCNE EGPN CAN"
+    assert english_in(["JCNE EGPN CAN"], []) == ["JCNE EGPN CAN"]
+    assert english_in(["Carte JCNE EGPN CAN"], [grouped("JCNEEGPNCAN")]) == []
     texts, lang = html_texts('<html lang="fr"><title>Lot</title><script>var the = 1;</script>'
                              '<input type="submit" value="Send it"><p>Bonjour <b>Dana</b></p></html>')
     assert lang == "fr" and texts == ["Lot", "Send it", "Bonjour", "Dana"]

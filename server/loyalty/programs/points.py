@@ -291,9 +291,9 @@ class PointsKind(ProgramKind):
             entry = {"program_id": pid, "program": programs[pid].name, "status": programs[pid].status,
                      "balance": balance, "lifetime_earned": lifetime,
                      "rewards": [reward_dict(r, balance) for r in rewards.get(pid, [])]}
-            if detail:
-                entry["expiring"] = expiring(account_id, pid) \
-                    if balance > 0 and (programs[pid].settings or {}).get("expiry_days") else []
+            if detail:  # what the expiry run will take: rows keep the date they were given, even once the
+                # program stops expiring points
+                entry["expiring"] = expiring(account_id, pid) if balance > 0 else []
             out.append(entry)
         return out
 

@@ -37,7 +37,11 @@
     return el;
   }
 
-  const money = (n) => (n < 0 ? "-$" : "$") + Math.abs(n).toFixed(2);
+  // The page's words and money format come from the server, in the language the staff app chose.
+  const T = DATA.text;
+  const say = (key, values) => T[key].replace(/\{(\w+)\}/g, (m, name) => String(values[name]));
+  const currency = new Intl.NumberFormat(DATA.locale, {style: "currency", currency: DATA.currency});
+  const money = (n) => currency.format(n);
   const customerById = (id) => state.customers.find((c) => c.pos_id === id) || null;
   const discountOf = (line) => (line.discount ? Number(line.discount.amount) : 0);
   const lineTotal = (line) => line.quantity * Number(line.unit_price) - discountOf(line);
@@ -96,7 +100,7 @@
       const line = state.sale.lines.find((l) => l.id === lineId);
       const value = Math.min(Math.abs(line.quantity * Number(line.unit_price)), Number(amount));
       if (!line || !(value > 0)) return false;
-      update(() => { line.discount = {amount: value.toFixed(2), label: label || "Discount"}; });
+      update(() => { line.discount = {amount: value.toFixed(2), label: label || T.discount}; });
       return true;
     },
     removeDiscount(lineId) {
@@ -152,28 +156,28 @@
         h("div", {class: "vd-id-badge__header-title"}, [c.first_name, c.last_name].filter(Boolean).join(" ")),
         c.email ? h("div", {class: "vd-id-badge__description"}, c.email) : null,
         c.phone ? h("div", {class: "vd-id-badge__description"}, c.phone) : null),
-      h("button", {class: "wr-customer-badge-remove", type: "button", "aria-label": "Remove customer",
+      h("button", {class: "wr-customer-badge-remove", type: "button", "aria-label": T.remove_customer,
         onclick: actions.removeCustomer}, "×"));
   }
 
   function customerPicker() {
-    const select = h("select", {class: "customer-picker", "aria-label": "Customer"},
-      h("option", {value: ""}, "Add a customer…"),
+    const select = h("select", {class: "customer-picker", "aria-label": T.customer},
+      h("option", {value: ""}, T.add_customer),
       state.customers.map((c) => h("option", {value: c.pos_id}, `${c.first_name} ${c.last_name} (${c.pos_id})`)));
     return h("div", {class: "customer-search"}, select,
       h("button", {type: "button", class: "attach-customer", onclick: () => actions.attachCustomer(select.value)},
-        "Add to sale"));
+        T.add_to_sale));
   }
 
   // The cashier's own line discount: an amount typed in a small form under the line.
   function discountForm(line) {
-    const amount = h("input", {name: "amount", inputmode: "decimal", "aria-label": `Discount on ${line.name}`,
-      placeholder: "Amount off"});
+    const amount = h("input", {name: "amount", inputmode: "decimal", "aria-label": say("discount_on", {item: line.name}),
+      placeholder: T.amount_off});
     const form = h("form", {class: "li-discount-form", hidden: true}, amount,
-      h("button", {type: "submit"}, "Apply"));
+      h("button", {type: "submit"}, T.apply));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      actions.setDiscount(line.id, amount.value.replace(/[^0-9.]/g, ""), "Discount");
+      actions.setDiscount(line.id, amount.value.replace(/[^0-9.]/g, ""), T.discount);
     });
     return form;
   }
@@ -185,21 +189,21 @@
       discount: line.discount ? line.discount.amount : ""}},
     h("div", {class: "li-cell-summary--name-container"}, h("span", {class: "pro-li-cell-summary-name"}, line.name)),
     h("div", {class: "li-cell-qty"},
-      h("button", {type: "button", class: "qty-dec", "aria-label": "One less",
+      h("button", {type: "button", class: "qty-dec", "aria-label": T.one_less,
         onclick: () => actions.changeQuantity(line.id, -1)}, "−"),
       h("span", {class: "li-cell-quantity"}, String(line.quantity)),
-      h("button", {type: "button", class: "qty-inc", "aria-label": "One more",
+      h("button", {type: "button", class: "qty-inc", "aria-label": T.one_more,
         onclick: () => actions.changeQuantity(line.id, 1)}, "+")),
     h("span", {class: "wr-li-cell-summary-price-value"}, money(lineTotal(line))),
-    h("button", {type: "button", class: "li-remove", "aria-label": "Remove line",
-      onclick: () => actions.removeLine(line.id)}, "Remove"),
+    h("button", {type: "button", class: "li-remove", "aria-label": T.remove_line,
+      onclick: () => actions.removeLine(line.id)}, T.remove),
     line.discount ? h("div", {class: "li-discount"},
       h("span", {class: "li-discount-label"}, line.discount.label), " ",
       h("span", {class: "li-discount-amount"}, money(-Number(line.discount.amount))), " ",
-      h("button", {type: "button", class: "li-discount-remove", "aria-label": "Remove the discount",
+      h("button", {type: "button", class: "li-discount-remove", "aria-label": T.remove_discount,
         onclick: () => actions.removeDiscount(line.id)}, "×")) :
       h("button", {type: "button", class: "li-discount-open", onclick: () => { form.hidden = false; }},
-        "Discount"),
+        T.discount),
     form);
   }
 
@@ -207,39 +211,39 @@
     const sale = state.sale;
     const customer = sale.customer_id ? customerById(sale.customer_id) : null;
     const newCustomer = h("form", {class: "new-customer"},
-      h("h3", {}, "New POS customer"),
-      ["first_name", "last_name", "email", "phone"].map((n) => h("input", {name: n, placeholder: n.replace("_", " "),
-        "aria-label": n.replace("_", " ")})),
-      h("button", {type: "submit"}, "Create customer"));
+      h("h3", {}, T.new_customer),
+      ["first_name", "last_name", "email", "phone"].map((n) => h("input", {name: n, placeholder: T[n],
+        "aria-label": T[n]})),
+      h("button", {type: "submit"}, T.create_customer));
     newCustomer.addEventListener("submit", (e) => {
       e.preventDefault();
       actions.createCustomer(newCustomer);
     });
     const screen = h("div", {class: "register"},
       h("section", {class: "catalog"},
-        h("h2", {}, "Products"),
+        h("h2", {}, T.products),
         h("div", {class: "products"}, DATA.products.map((p) => h("button", {type: "button", class: "product",
           dataset: {productId: p.product_id}, onclick: () => actions.addProduct(p.product_id)},
         h("span", {class: "product-name"}, p.name), h("span", {class: "product-price"}, money(Number(p.unit_price)))))),
         newCustomer),
       h("section", {class: "sale", dataset: {saleId: sale.id, returnFor: sale.return_for || ""}},
         h("div", {class: "sale-header"},
-          h("div", {class: "sale-title"}, sale.return_for ? `Refund of ${sale.return_for}` : "Current sale"),
+          h("div", {class: "sale-title"}, sale.return_for ? say("refund_of", {sale: sale.return_for}) : T.current_sale),
           customer ? customerBadge(customer) : customerPicker(),
           h("div", {class: "sale-actions"},
-            h("button", {type: "button", class: "btn btn--new-sale", onclick: actions.newSale}, "New sale"))),
+            h("button", {type: "button", class: "btn btn--new-sale", onclick: actions.newSale}, T.new_sale))),
         sale.lines.length ? h("ul", {class: "sale-list"}, sale.lines.map(saleLine)) :
-          h("div", {class: "sale-list sale-list--empty"}, "Add products to start the sale"),
+          h("div", {class: "sale-list sale-list--empty"}, T.empty),
         h("div", {class: "sale-footer"},
-          h("span", {class: "sale-total"}, `Total ${money(saleTotal(sale))}`),
+          h("span", {class: "sale-total"}, say("total", {amount: money(saleTotal(sale))})),
           h("button", {type: "button", class: "btn btn--pay", disabled: !sale.lines.length, onclick: actions.pay},
-            sale.return_for ? "Refund" : "Pay"))),
+            sale.return_for ? T.refund : T.pay))),
       h("section", {class: "completed-sales"},
-        h("h2", {}, "Completed sales"),
+        h("h2", {}, T.completed_sales),
         state.completed.length ? h("ul", {}, state.completed.map((s) => h("li", {class: "completed-sale",
-          dataset: {saleId: s.id}}, `${s.return_for ? "Refund" : "Sale"} ${s.id}: ${money(saleTotal(s))} `,
+          dataset: {saleId: s.id}}, say(s.return_for ? "refund_done" : "sale_done", {sale: s.id, amount: money(saleTotal(s))}), " ",
         s.return_for ? null : h("button", {type: "button", class: "refund", onclick: () => actions.refund(s.id)},
-          "Refund")))) : h("p", {}, "None yet")));
+          T.refund)))) : h("p", {}, T.none_yet)));
     app.replaceChildren(screen);
   }
 
@@ -248,7 +252,7 @@
   document.addEventListener("demo-pos:apply-discount", (e) => {
     try {
       const d = JSON.parse(e.detail);
-      actions.setDiscount(String(d.line_id), d.amount, String(d.label || "Discount").slice(0, 100));
+      actions.setDiscount(String(d.line_id), d.amount, String(d.label || T.discount).slice(0, 100));
     } catch (err) {
       console.warn("demo POS: bad discount request", err);
     }

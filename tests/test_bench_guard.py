@@ -1,0 +1,36 @@
+"""scripts/bench.py seeds by dropping every loyalty table first: it must refuse a store's database."""
+import importlib.util
+import os
+
+import peewee
+import pytest
+
+BENCH = os.path.join(os.path.dirname(__file__), "..", "scripts", "bench.py")
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_under_test", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _db(tmp_path, *tables):
+    db = peewee.SqliteDatabase(str(tmp_path / "x.sqlite3"))
+    for t in tables:
+        db.execute_sql(f"CREATE TABLE {t} (id INTEGER PRIMARY KEY)")
+    return db
+
+
+def test_a_database_with_a_stores_accounts_is_refused(bench, tmp_path):
+    db = _db(tmp_path, "account", "sale")
+    with pytest.raises(SystemExit) as refused:
+        bench.refuse_a_store_database(db)
+    assert "did not create" in str(refused.value) and "--db" in str(refused.value)
+    assert set(db.get_tables()) == {"account", "sale"}  # nothing dropped
+
+
+def test_an_empty_database_or_one_the_bench_seeded_is_seeded(bench, tmp_path):
+    bench.refuse_a_store_database(_db(tmp_path))
+    bench.refuse_a_store_database(_db(tmp_path, "account", bench.MARKER))
