@@ -148,9 +148,20 @@ def _match_refunds(ctx: SaleContext, return_for: Sale | None):
                     taken[r.original_line_id] = taken.get(r.original_line_id, 0) + (-r.quantity)
         return originals[sale.id]
 
+    # A line this refund returned before and returns no more (set to 0, or left out of the sale sent again): it is
+    # planned with nothing returned, so that each kind gives back what its reversal took.
+    sent = {line["line_id"] for line in ctx.lines}
+    ctx.lines.extend({"line_id": row.line_id, "product_id": row.product_id, "sku": row.sku, "upc": row.upc,
+                      "name": row.name, "quantity": Decimal(0), "unit_price": row.unit_price}
+                     for row in ctx.existing.values()
+                     if row.line_id not in sent and row.original_line_id and row.quantity != 0)
     for line in ctx.lines:
         q = line["quantity"]
         if q >= 0:
+            prior = ctx.existing.get(line["line_id"])
+            if q == 0 and prior is not None and prior.original_line_id and prior.quantity != 0:
+                ctx.refunds[line["line_id"]] = RefundLine(original=SaleLine.get_by_id(prior.original_line_id),
+                                                          returned=Decimal(0))
             continue
         ref = line.get("original") or {}
         sale = return_for
@@ -217,7 +228,9 @@ def _plan(sale_in: dict, sale: Sale | None, account, new_sale: bool = False,
     existing = {row.line_id: row for row in fastsql.select(SaleLine, '"sale_id" = ?', (sale.id,))} \
         if sale is not None and sale.id and not new_sale else {}
     ctx = SaleContext(system=system, sale_id=sale_in["pos"]["sale_id"], lines=lines, existing=existing,
-                      account=account, sale=sale, is_refund=_is_refund(sale_in), new_sale=new_sale,
+                      account=account, sale=sale, new_sale=new_sale,
+                      # still a refund when sent again with no line returning anything: its lines on record do
+                      is_refund=_is_refund(sale_in) or any(row.original_line_id for row in existing.values()),
                       when=sale.created_at if sale is not None and sale.created_at else utcnow(),
                       free=None if redeemed else {})
     original = None

@@ -1,0 +1,430 @@
+"""The sale pipeline (domain/sales.py: commit, preview, refund matching) where mutation testing (scripts/mutation,
+docs/testing.md) showed no test checked: what the sale's record and its audit row keep (store, register, link,
+who committed it, the original of a refund), the lines the panel lists before a commit, which original line a
+returned item is taken from, refunds of several sales or of another customer's sale, and a reward given on a sale
+already committed."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from builders import ACANA, TOTW_A, account, card_of, line, points_program, program_body, sale
+from loyalty.models import AuditLog, Punch, Sale, SaleLine
+
+
+def commit(api, body, reasons=None):
+    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def preview(api, body):
+    r = api.post("/api/v1/sales/preview", {"sale": body})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def refund(sale_id, original, lines, **kw):
+    return sale(sale_id, lines=lines, return_for=original, **kw)
+
+
+def program(manager_api, **kw):
+    r = manager_api.post("/api/v1/programs", program_body(multi_purchase_threshold=5, **kw))
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def punches(api, account_id, p):
+    return sum(c["punches"] for c in card_of(api, account_id, p["id"]))
+
+
+def returned_from(sale_id):
+    """{refund line id: the original line id it returns} of a committed refund."""
+    rows = SaleLine.select().join(Sale).where(Sale.pos_sale_id == sale_id)
+    return {r.line_id: (SaleLine.get_by_id(r.original_line_id).line_id if r.original_line_id else None)
+            for r in rows}
+
+
+def audit(action):
+    return [(a.entity, a.entity_id, a.account_id, a.actor, a.details)
+            for a in AuditLog.select().where(AuditLog.action == action).order_by(AuditLog.id)]
+
+
+# --- the sale's record and its audit row ------------------------------------------------------------------------
+
+def test_a_committed_sale_records_its_store_register_customer_and_who_committed_it(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    row = Sale.get(Sale.pos_sale_id == "S-1")
+    link_id = row.link_id
+    assert link_id is not None
+    assert (row.kind, row.account_id, row.pos_customer_id, row.store, row.register, row.return_for, row.original_id,
+            row.source, row.committed_by) == ("sale", linked["id"], "c-42", "Main", "R1", None, None, "register",
+                                              "token:test cashier")
+    assert row.updated_at is not None and row.last_hash
+    assert audit("sale.commit") == [("sale", str(row.id), linked["id"], "token:test cashier", {
+        "changes": [{"line_id": "1", "program_id": p["id"], "punches": 2}], "sale_id": "S-1", "source": "register",
+        "system": "lightspeed-x", "warnings": []})]
+    assert audit("sale.refund") == []
+
+
+def test_a_walk_in_refund_is_recorded_against_the_original_sale_its_account_and_link(api, manager_api, linked):
+    """No customer on the refund: it is the original's account and link; the audit row is a refund's and lists
+    the warning of the line that was not on the original."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    original = Sale.get(Sale.pos_sale_id == "S-1")
+    answer = commit(api, refund("R-1", "S-1", [line("r1", qty=-1), line("r2", upc=TOTW_A, qty=-1)], customer=None))
+    assert answer["sale"] == {"system": "lightspeed-x", "sale_id": "R-1", "committed": True, "kind": "refund"}
+    assert answer["account"]["id"] == linked["id"]
+    row = Sale.get(Sale.pos_sale_id == "R-1")
+    assert (row.kind, row.account_id, row.link_id, row.pos_customer_id, row.return_for, row.original_id) == (
+        "refund", linked["id"], original.link_id, None, "S-1", original.id)
+    assert returned_from("R-1") == {"r1": "1", "r2": None}
+    [(entity, entity_id, account_id, actor, details)] = audit("sale.refund")
+    assert (entity, entity_id, account_id, actor) == ("sale", str(row.id), linked["id"], "token:test cashier")
+    assert details["warnings"] == ["not_in_original"] and details["sale_id"] == "R-1"
+    assert details["changes"] == [{"line_id": "r1", "program_id": p["id"], "punches": -1}]
+    assert len(audit("sale.commit")) == 1
+    assert punches(api, linked["id"], p) == 1
+
+
+def test_a_sale_edited_without_its_customer_keeps_its_link(api, manager_api, linked):
+    """The sale was rung for c-42 (the link is recorded); the edit is sent by account id without the customer:
+    the sale stays on the same link."""
+    program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1)]))
+    link_id = Sale.get(Sale.pos_sale_id == "S-1").link_id
+    commit(api, sale("S-1", lines=[line(1), line(2)], customer=None, account_id=linked["id"]))
+    row = Sale.get(Sale.pos_sale_id == "S-1")
+    assert (row.account_id, row.link_id, row.pos_customer_id) == (linked["id"], link_id, None)
+
+
+def test_a_sale_for_another_account_than_the_customers_link_records_no_link(api, manager_api, linked):
+    """The cashier picked Ola's account by id while the register's customer is c-42 (Dana's link): the sale is
+    Ola's and does not claim Dana's link; with Dana's own id it does."""
+    p = program(manager_api, buy_quantity=10)
+    ola = account(api, "Ola", "c-77")
+    commit(api, sale("S-1", lines=[line(1)], account_id=ola))
+    commit(api, sale("S-2", lines=[line(1)], account_id=linked["id"]))
+    rows = {s.pos_sale_id: (s.account_id, s.link_id) for s in Sale.select()}
+    dana_link = Sale.get(Sale.pos_sale_id == "S-2").link_id
+    assert dana_link is not None
+    assert rows == {"S-1": (ola, None), "S-2": (linked["id"], dana_link)}
+    assert (punches(api, ola, p), punches(api, linked["id"], p)) == (1, 1)
+
+
+def test_a_sale_of_an_unlinked_customer_is_refused_but_its_account_on_record_serves_without_a_customer(
+        api, manager_api, linked):
+    """A sale recorded for Dana, edited later with no customer and no account id: still Dana's. The same sale
+    with a customer the store never linked is refused, even though the sale has an account on record."""
+    p = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1)]))
+    answer = commit(api, sale("S-1", lines=[line(1), line(2)], customer=None))
+    assert answer["account"]["id"] == linked["id"] and punches(api, linked["id"], p) == 2
+    shown = preview(api, sale("S-1", lines=[line(1), line(2), line(3)], customer=None))
+    assert shown["account"]["id"] == linked["id"] and shown["sale"]["committed"] is True
+    assert [u["line_id"] for u in shown["uncommitted_lines"]] == ["3"]
+    r = api.post("/api/v1/sales/commit", {"sale": sale("S-1", lines=[line(1, qty=3)], customer="c-99"),
+                                          "reasons": {}})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "customer_not_linked"
+    assert punches(api, linked["id"], p) == 2
+    shown = api.post("/api/v1/sales/preview", {"sale": sale("S-9", lines=[line(1)], customer="c-99")})
+    assert shown.status_code == 409 and shown.get_json()["error"]["code"] == "customer_not_linked"
+
+
+# --- the sale's lines -------------------------------------------------------------------------------------------
+
+def test_the_sales_lines_keep_what_the_register_sent_and_an_edit_of_any_of_it(api, manager_api, linked):
+    program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="94.99", sku="ACA-25", product_id="p-1", name="ACANA"),
+                                   line(2, upc=TOTW_A, price="60.00")]))
+
+    def rows():
+        return {r.line_id: (r.product_id, r.sku, r.upc, r.name, r.unit_price, r.quantity)
+                for r in SaleLine.select().order_by(SaleLine.id)}
+
+    assert rows() == {"1": ("p-1", "ACA-25", ACANA, "ACANA", Decimal("94.99"), 2),
+                      "2": (None, None, TOTW_A, f"item {TOTW_A}", Decimal("60.00"), 1)}
+    # Only the price changed: the row follows; line 2 left the sale: its row stays, with nothing bought.
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="89.99", sku="ACA-25", product_id="p-1", name="ACANA")]))
+    assert rows() == {"1": ("p-1", "ACA-25", ACANA, "ACANA", Decimal("89.99"), 2),
+                      "2": (None, None, TOTW_A, f"item {TOTW_A}", Decimal("60.00"), 0)}
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="89.99", sku="ACA-26", product_id="p-2", name="ACANA 2",
+                                        upc="000111")]))
+    assert rows()["1"] == ("p-2", "ACA-26", "000111", "ACANA 2", Decimal("89.99"), 2)
+
+
+# --- the preview ------------------------------------------------------------------------------------------------
+
+def test_the_preview_lists_the_lines_a_commit_would_change_with_what_was_committed(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=10)
+    first = preview(api, sale("S-1", lines=[line(1, qty=2)]))
+    assert first["sale"] == {"system": "lightspeed-x", "sale_id": "S-1", "committed": False, "moves_from": None}
+    assert first["reasons"] == ["Multiple pets", "Stocking up", "Buying for another household", "Other"]
+    assert [(u["line_id"], u["name"], u["quantity"], Decimal(u["committed_quantity"]), u["moving"])
+            for u in first["uncommitted_lines"]] == [("1", f"item {ACANA}", "2", 0, False)]
+    assert first["uncommitted_lines"][0]["cards"] == [{"program": "ACANA 25 lb", "program_id": p["id"],
+                                                        "punches": 2}]
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)]))
+    edit = preview(api, sale("S-1", lines=[line(1, qty=3), line(2, upc=TOTW_A), line(3, name="Treats")]))
+    assert edit["sale"]["committed"] is True and edit["warnings"] == []
+    assert [(u["line_id"], u["name"], u["quantity"], Decimal(u["committed_quantity"]), u["moving"])
+            for u in edit["uncommitted_lines"]] == [("1", f"item {ACANA}", "3", 2, False),
+                                                     ("3", "Treats", "1", 0, False)]
+    assert Sale.select().count() == 1 and SaleLine.select().count() == 2
+
+
+def test_the_preview_of_a_sale_moving_to_the_right_customer_names_who_it_leaves(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=10)
+    ola = account(api, "Ola", "c-77")
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)]))
+    shown = preview(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)], customer="c-77"))
+    assert shown["sale"]["moves_from"] == {"id": linked["id"], "name": "Dana Whitfield", "punches": 2}
+    assert [w["code"] for w in shown["warnings"]] == ["account_changed"]
+    assert "Dana Whitfield" in shown["warnings"][0]["message"] and "Ola Test" in shown["warnings"][0]["message"]
+    assert [(u["line_id"], u["quantity"], Decimal(u["committed_quantity"]), u["moving"])
+            for u in shown["uncommitted_lines"]] == [("1", "2", 0, True)]
+    assert shown["account"]["id"] == ola
+    assert (punches(api, ola, p), punches(api, linked["id"], p)) == (0, 2)
+
+
+# --- refunds: which original line a returned item is ------------------------------------------------------------
+
+def test_a_returned_item_is_matched_by_line_id_then_product_then_upc_then_sku(api, manager_api, linked):
+    """The original sale has four ACANA lines. A returned line with the same line id is that line; else the line
+    of the same product; else the first with the same UPC and units left; else the same SKU."""
+    program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line("a", sku="S-A", product_id="p-a"), line("b", sku="S-B", product_id="p-b"),
+                                   line("c", upc="000C", sku="S-C", product_id="p-c"),
+                                   line("d", upc="000D", sku="S-D", product_id="p-d")]))
+    commit(api, refund("R-1", "S-1", [line("b", qty=-1), line("x", product_id="p-d", sku="S-A", qty=-1)]))
+    assert returned_from("R-1") == {"b": "b", "x": "d"}
+    commit(api, refund("R-2", "S-1", [line("y", qty=-1), line("z", upc="000E", sku="S-C", qty=-1)]))
+    assert returned_from("R-2") == {"y": "a", "z": "c"}
+
+
+def test_a_returned_item_is_taken_from_the_line_that_still_has_units_to_return(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1), line(2, qty=2)]))
+    commit(api, refund("R-1", "S-1", [line("r", qty=-1)]))
+    commit(api, refund("R-2", "S-1", [line("r", qty=-2)]))
+    third = commit(api, refund("R-3", "S-1", [line("r", qty=-1)]))
+    assert (returned_from("R-1"), returned_from("R-2"), returned_from("R-3")) == (
+        {"r": "1"}, {"r": "2"}, {"r": None})
+    assert [(w["code"], w.get("line_id")) for w in third["warnings"]] == [("not_in_original", "r")]
+    assert punches(api, linked["id"], p) == 0
+
+
+def test_a_refund_line_naming_its_original_line_returns_that_line(api, manager_api, linked):
+    program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1), line(2)]))
+    commit(api, refund("R-1", "S-1", [line("r", qty=-1, original={"sale_id": "S-1", "line_id": "2"})]))
+    assert returned_from("R-1") == {"r": "2"}
+
+
+# --- refunds of several sales, of another customer's sale -------------------------------------------------------
+
+def test_one_walk_in_refund_returns_lines_of_two_sales_and_warns_for_a_sale_never_committed(
+        api, manager_api, linked):
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    commit(api, sale("S-2", lines=[line(1, qty=3)]))
+    body = sale("R-1", customer=None, lines=[
+        line("a", qty=-1, original={"sale_id": "S-1", "line_id": "1"}),
+        line("b", qty=-5, original={"sale_id": "S-2"}),
+        line("c", qty=-1, original={"sale_id": "S-never"}),
+        line("d", qty=-1, original={"sale_id": "S-never"})])
+    shown = preview(api, body)
+    assert shown["account"]["id"] == linked["id"]
+    answer = commit(api, body)
+    assert answer["account"]["id"] == linked["id"] and answer["sale"]["kind"] == "refund"
+    assert [(w["code"], w.get("line_id")) for w in answer["warnings"]] == [("original_not_committed", "c"),
+                                                                          ("original_not_committed", "d")]
+    assert punches(api, linked["id"], p) == 1  # 5 - 1 - 3: line b returns only the 3 S-2 sold
+    assert returned_from("R-1") == {"a": "1", "b": "1", "c": None, "d": None}
+    row = Sale.get(Sale.pos_sale_id == "R-1")
+    assert (row.kind, row.account_id, row.original_id, row.return_for) == ("refund", linked["id"], None, None)
+
+
+def test_a_refund_of_another_customers_sale_reverses_nothing_and_says_so(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=20)
+    ola = account(api, "Ola", "c-77")
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    commit(api, sale("S-2", lines=[line(1)], customer="c-77"))
+    answer = commit(api, sale("R-1", customer="c-77", lines=[line("a", qty=-1, original={"sale_id": "S-1"}),
+                                                             line("b", qty=-1, original={"sale_id": "S-2"})]))
+    assert answer["account"]["id"] == ola
+    assert [(w["code"], w.get("line_id")) for w in answer["warnings"]] == [("original_other_account", "a")]
+    assert "S-1" in answer["warnings"][0]["message"]
+    assert (punches(api, linked["id"], p), punches(api, ola, p)) == (2, 0)
+    assert returned_from("R-1") == {"a": None, "b": "1"}
+
+
+
+# --- a reward given on a sale already committed -----------------------------------------------------------------
+
+def test_a_reward_given_on_a_committed_sale_takes_back_only_the_free_lines_punch_and_points(
+        api, manager_api, linked):
+    """A POS that sends SKUs only. S-0 completed a card; S-1 (two bags, $50 and $30) was committed, then the card
+    is redeemed for S-1's $30 bag: that line gives back its punch and its 30 points, the $50 bag keeps both, the
+    audit row says so, and committing S-1 again answers with the card as it is now."""
+    p = program(manager_api, buy_quantity=3, upcs=[], skus=["ACA-A", "ACA-B"])
+    pts = points_program(manager_api, expiry_days=365)
+    commit(api, sale("S-0", lines=[line(1, upc=None, sku="ACA-A", qty=3, price="50.00")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    body = sale("S-1", lines=[line(1, upc=None, sku="ACA-A", price="50.00"),
+                              line(2, upc=None, sku="ACA-B", price="30.00")])
+    assert next(c for c in commit(api, body)["cards"])["punches_after"] == 2
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-1"},
+                                                       "item": {"line_id": "2", "sku": "ACA-B", "unit_price": "30.00"}})
+    assert r.status_code == 201, r.get_json()
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 1
+    account = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
+    assert [(x["program_id"], x["balance"]) for x in account["points"]] == [(pts["id"], 200)]
+    row = Sale.get(Sale.pos_sale_id == "S-1")
+    [(entity, entity_id, account_id, actor, details)] = audit("sale.free_item")
+    assert (entity, entity_id, account_id, actor) == ("sale", str(row.id), linked["id"], "token:test cashier")
+    assert details["system"] == "lightspeed-x" and details["sale_id"] == "S-1"
+    assert {"line_id": "2", "program_id": p["id"], "punches": -1} in details["changes"]
+    again = commit(api, body)  # not the answer stored before the reward: the card has one punch now
+    assert next(c for c in again["cards"])["punches_after"] == 1
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 1
+
+
+def test_a_reward_given_on_a_refund_changes_nothing_on_the_refund(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=2)
+    points_program(manager_api)
+    commit(api, sale("S-0", lines=[line(1, qty=2, price="50.00")]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    commit(api, sale("S-1", lines=[line(1, qty=1, price="50.00")]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1, price="50.00")]))
+    before = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "R-1"},
+                                                       "item": {"upc": ACANA, "unit_price": "50.00"}})
+    assert r.status_code == 201, r.get_json()
+    after = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
+    assert after["points"][0]["balance"] == before["points"][0]["balance"] == 100
+    assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", 0)]
+    assert audit("sale.free_item") == []
+    assert Sale.get(Sale.pos_sale_id == "R-1").last_hash is not None
+
+
+def test_a_sale_rung_in_a_bonus_week_keeps_its_bonus_when_edited_or_given_a_reward_later(api, manager_api, linked):
+    """A visit bonus ran last week. S-1 was rung during it (its record says when): an edit today still earns the
+    bonus, and so does the re-count when a reward is given on S-1 later; only the free bag's points go back."""
+    week_ago = dt.datetime.utcnow() - dt.timedelta(days=7)
+    rules = [{"type": "spend", "points": 1, "per_amount": "1.00"},
+             {"type": "visit", "points": 100, "valid_from": (week_ago - dt.timedelta(days=2)).date().isoformat(),
+              "valid_until": (week_ago + dt.timedelta(days=2)).date().isoformat()}]
+    pts = points_program(manager_api, earn_rules=rules)
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-0", lines=[line(1, qty=2, price="10.00")]))  # today: no bonus; completes a card
+    commit(api, sale("S-1", lines=[line(1, price="50.00")]))
+    Sale.update(created_at=week_ago).where(Sale.pos_sale_id == "S-1").execute()  # rung last week
+    body = sale("S-1", lines=[line(1, price="50.00"), line(2, upc=TOTW_A, price="30.00")])
+    shown = preview(api, body)
+    assert [(x["program_id"], x["to_earn"]) for x in shown["points"]] == [(pts["id"], 130)]
+    answer = commit(api, body)
+    assert [(x["program_id"], x["earned"], x["balance"]) for x in answer["points"]] == [(pts["id"], 130, 200)]
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-1"},
+                                                       "item": {"line_id": "1", "upc": ACANA, "unit_price": "50.00"}})
+    assert r.status_code == 201, r.get_json()
+    account = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
+    assert [(x["program_id"], x["balance"]) for x in account["points"]] == [(pts["id"], 150)]
+
+
+def test_the_preview_of_a_refund_with_no_account_to_reverse_shows_no_account(api, manager_api, linked):
+    program(manager_api, buy_quantity=2)
+    shown = preview(api, refund("R-9", "S-never", [line("r1", qty=-1)], customer=None))
+    assert shown["account"] is None and shown["sale"]["committed"] is False
+    assert [w["code"] for w in shown["warnings"]] == ["original_not_committed"]
+    answer = commit(api, refund("R-9", "S-never", [line("r1", qty=-1)], customer=None))
+    assert answer["account"] is None and answer["sale"]["kind"] == "refund"
+    row = Sale.get(Sale.pos_sale_id == "R-9")
+    assert (row.account_id, row.link_id, row.original_id, row.return_for) == (None, None, None, "S-never")
+    [(entity, entity_id, account_id, actor, details)] = audit("sale.refund")
+    assert account_id is None and details["changes"] == [] and details["warnings"] == ["original_not_committed"]
+
+
+def test_a_reward_given_on_an_older_sale_never_asks_for_a_reason(api, manager_api, linked):
+    """The reward re-counts the sale as an edit would. A TOTW program started after S-1 was rung counts S-1's two
+    TOTW bags on that re-count: no reason can be asked at a redemption, so they are flagged for review instead of
+    refusing the reward."""
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-0", lines=[line(1, qty=2)]))
+    commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A, qty=2)]))
+    totw = manager_api.post("/api/v1/programs", program_body(name="TOTW", upcs=[TOTW_A])).get_json()
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-1"},
+                                                       "item": {"line_id": "1", "upc": ACANA, "unit_price": "50.00"}})
+    assert r.status_code == 201, r.get_json()
+    assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 0
+    assert [(row.quantity, row.needs_review) for row in Punch.select().where(Punch.program == totw["id"])] == [
+        (2, True)]
+
+
+def test_three_refunds_of_one_line_never_return_more_than_it_sold(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-0", lines=[line(1, qty=2)]))  # another sale's punches must stay
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    commit(api, refund("R-1", "S-1", [line("r", qty=-1)]))
+    commit(api, refund("R-2", "S-1", [line("r", qty=-1)]))
+    answer = commit(api, refund("R-3", "S-1", [line("r", qty=-5)]))
+    assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == -1
+    assert punches(api, linked["id"], p) == 2
+    assert sorted(row.quantity for row in Punch.select().where(Punch.kind == "refund")) == [-1, -1, -1]
+
+
+def test_a_refunds_bought_and_zero_lines_return_nothing(api, manager_api, linked):
+    """An exchange rung as one refund sale: the new bag comes first on the receipt, the returned one after it
+    (integrations commit exchanges as two sales; here the bought line simply earns nothing); a line at zero
+    returns nothing and names no original."""
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    answer = commit(api, refund("R-1", "S-1", [line("new", upc=TOTW_A), line("zero", qty=0), line("r", qty=-1)]))
+    assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == -1
+    assert punches(api, linked["id"], p) == 1
+    assert returned_from("R-1") == {"new": None, "zero": None, "r": "1"}
+    commit(api, refund("R-1", "S-1", [line("new", upc=TOTW_A), line("zero", qty="0.5", upc=TOTW_A),
+                                      line("r", qty=-1)]))
+    assert punches(api, linked["id"], p) == 1
+    assert returned_from("R-1") == {"new": None, "zero": None, "r": "1"}
+
+
+def _balance(api, account_id):
+    return [x["balance"] for x in api.get(f"/api/v1/accounts/{account_id}").get_json()["points"]]
+
+
+@pytest.mark.parametrize("edit", ["line at zero", "line removed", "every line removed", "voided"])
+def test_a_refund_edited_to_return_nothing_gives_back_what_it_took(api, manager_api, linked, edit):
+    """R-1 returned one of S-1's two bags (a punch and 10 points went back); then the refund is edited in the POS
+    so that it returns nothing: the line set to 0, or removed (a webhook or the poller sends the sale again), or the
+    refund is voided (the R-Series poller sends it again with no lines and no return_for). The customer has the
+    punch and the points again, as if the bag had never come back."""
+    p = program(manager_api, buy_quantity=20)
+    points_program(manager_api)
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="10.00")]))
+    if edit == "every line removed":  # a refund whose lines name their sale (no return_for)
+        commit(api, sale("R-1", lines=[line("r", qty=-1, price="10.00", original={"sale_id": "S-1"})]))
+    else:
+        commit(api, refund("R-1", "S-1", [line("r", qty=-1, price="10.00"), line("t", upc=TOTW_A, qty=-1)]))
+    assert (punches(api, linked["id"], p), _balance(api, linked["id"])) == (1, [10])
+    lines = {"line at zero": [line("r", qty=0, price="10.00"), line("t", upc=TOTW_A, qty=-1)],
+             "line removed": [line("t", upc=TOTW_A, qty=-1)], "every line removed": [], "voided": []}[edit]
+    body = sale("R-1", lines=lines, return_for=None if edit in ("every line removed", "voided") else "S-1")
+    shown = preview(api, body)
+    assert next(c for c in shown["cards"] if c["program_id"] == p["id"])["punches_to_add"] == 1
+    assert [(u["line_id"], u["quantity"], Decimal(u["committed_quantity"])) for u in shown["uncommitted_lines"]] == [
+        ("r", "0", -1)]
+    answer = commit(api, body)
+    assert answer["sale"]["kind"] == "refund"
+    assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == 1
+    assert (punches(api, linked["id"], p), _balance(api, linked["id"])) == (2, [20])
+    assert SaleLine.get(SaleLine.line_id == "r").quantity == 0
+    assert sum(row.quantity for row in Punch.select().where(Punch.kind == "refund")) == 0
+    # Sent again, nothing more changes; returning the bag again takes the punch again.
+    commit(api, body)
+    assert (punches(api, linked["id"], p), _balance(api, linked["id"])) == (2, [20])
+    commit(api, refund("R-2", "S-1", [line("r2", qty=-1, price="10.00")]))
+    assert (punches(api, linked["id"], p), _balance(api, linked["id"])) == (1, [10])
