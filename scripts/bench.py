@@ -69,6 +69,9 @@ def seed(url: str, accounts: int, sales_per_account: int):
     from loyalty.models import (Account, Card, PosLink, Program, ProgramCode, Punch, Sale, SaleLine,
                                 drop_tables, utcnow)
 
+    from loyalty import create_app
+
+    create_app({"DATABASE_URL": url})  # imports every feature's models: all of their tables are made below
     init_database(url)
     database.connect()
     refuse_a_store_database(database)

@@ -4,6 +4,7 @@ the statements as text against the same prepared, and bench.py's commit through 
 backend serving it (read from /proc, so run it on the database's machine, as root or as the database's user).
 
     .venv/bin/python scripts/pg_statement_cost.py --db postgresql://postgres@127.0.0.1:5432/bench_<you>
+    .venv/bin/python scripts/pg_statement_cost.py --no-seed --fk-cost --db ...   # + what the FK checks cost
 
 Seeds the database as profile_commit.py does (2,000 accounts; ``--no-seed`` keeps what an earlier run left),
 captures one commit's statements and parameters through the Flask test client, then replays them in transactions
@@ -97,8 +98,9 @@ def _param_type(v):
     return "unknown"
 
 
-def replay(conn, stmts: list, n: int):
-    """EXPLAIN each, then text against prepared; a new sale each time (the captured one is committed)."""
+def replay(conn, stmts: list, n: int, fk_cost: bool = False):
+    """EXPLAIN each, then text against prepared (and, with ``fk_cost``, prepared without the foreign keys' checks);
+    a new sale each time (the captured one is committed)."""
     sale_at = next(i for i, (s, _) in enumerate(stmts) if s.startswith('INSERT INTO "sale" '))
     old_pos = stmts[sale_at][1][1]
     old_id = next(p for s, p in stmts if s.startswith('INSERT INTO "sale_line"'))[0]
@@ -143,12 +145,17 @@ def replay(conn, stmts: list, n: int):
         executes.append(f"EXECUTE cost_{i} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE cost_{i}")
     cur.execute("SELECT pg_backend_pid()")
     pid = cur.fetchone()[0]
-    got = {"text": ([], [], [0.0]), "prepared": ([], [], [0.0])}
+    modes = [("text", [s for s, _ in stmts]), ("prepared", executes)]
+    if fk_cost:  # the same prepared statements with the foreign keys' triggers off (superuser only)
+        modes.append(("no FK checks", executes))
+    got = {mode: ([], [], [0.0]) for mode, _ in modes}
     for _ in range(n):
-        for mode, texts in (("text", [s for s, _ in stmts]), ("prepared", executes)):
+        for mode, texts in modes:
             walls, cpus, backend = got[mode]
             b0, c0, w0 = backend_cpu_ms(pid), time.process_time(), time.perf_counter()
             cur.execute("BEGIN")
+            if mode == "no FK checks":
+                cur.execute("SET LOCAL session_replication_role = replica")
             run(texts)
             cur.execute("ROLLBACK")
             walls.append(time.perf_counter() - w0)
@@ -214,6 +221,9 @@ def main():
     ap.add_argument("--accounts", type=int, default=2000)
     ap.add_argument("--no-seed", action="store_true", help="use what an earlier run seeded (its token is kept in "
                                                            "the database's api_token table: a new one is made)")
+    ap.add_argument("--fk-cost", action="store_true",
+                    help="also replay the prepared statements with the foreign keys' checks off (what they cost the "
+                         "backend; needs a superuser, rolled back like every replay)")
     ap.add_argument("-n", type=int, default=300, help="replays of each kind, and commits through the app")
     args = ap.parse_args()
     import psycopg2
@@ -234,7 +244,7 @@ def main():
     conn = psycopg2.connect(args.db)
     conn.autocommit = True
     wal_flush(conn, 200)
-    replay(conn, capture(app, token, args.accounts), args.n)
+    replay(conn, capture(app, token, args.accounts), args.n, args.fk_cost)
     through_app(app, token, args.accounts, args.n)
 
 

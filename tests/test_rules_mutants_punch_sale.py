@@ -162,19 +162,116 @@ def names():
 
 
 def test_each_punch_row_records_what_was_bought_why_and_which_line(api, manager_api, linked):
-    """Threshold 1, so the cashier gives a reason. S-1: two bags with a reason and note. The edit takes one off
-    (the reason sent again): a reversal, with no reason. R-1 returns the other: a refund row of the original
+    """Threshold 1, so the cashier gives a reason. S-1: two bags with a reason and note, and a small bag. The edit
+    takes one bag off and drops the small bag's line from the sale (the reason sent again): two reversals, with no
+    reason, each with its own line's price and names. R-1 returns the other bag: a refund row of the original
     line, caused by the refund's line. Each row keeps the bag's price, UPC, SKU and name, and who rang it."""
     acana = threshold_program(manager_api, 1)
     why = {str(acana["id"]): {"reason": "Multiple pets", "note": "twins"}}
     bag = dict(price="45.00", sku="ACA-25", name="ACANA bag")
-    commit(api, sale("S-1", lines=[line(1, qty=2, **bag)]), why)
+    small = dict(price="19.50", sku="ACA-4", name="ACANA small bag")
+    commit(api, sale("S-1", lines=[line(1, qty=2, **bag), line(2, upc=ACANA, **small)]), why)
     commit(api, sale("S-1", lines=[line(1, qty=1, **bag)]), why)
     commit(api, refund("R-1", "S-1", [line("r1", qty=-1, **bag)]))
     cashier = "token:test cashier"
-    assert ledger(names()) == [
+    rows = ledger(names())
+    assert sorted(rows[:2]) == [
+        ("purchase", 1, "S-1", "S-1/2", "S-1/2", D("19.50"), ACANA, "ACA-4", "ACANA small bag", "Multiple pets",
+         "twins", False, cashier),
         ("purchase", 2, "S-1", "S-1/1", "S-1/1", D("45.00"), ACANA, "ACA-25", "ACANA bag", "Multiple pets", "twins",
-         False, cashier),
+         False, cashier)]
+    assert sorted(rows[2:4]) == [
         ("reversal", -1, "S-1", "S-1/1", "S-1/1", D("45.00"), ACANA, "ACA-25", "ACANA bag", None, None, False, cashier),
+        ("reversal", -1, "S-1", "S-1/2", "S-1/2", D("19.50"), ACANA, "ACA-4", "ACANA small bag", None, None, False,
+         cashier)]
+    assert rows[4:] == [
         ("refund", -1, "R-1", "S-1/1", "R-1/r1", D("45.00"), ACANA, "ACA-25", "ACANA bag", None, None, False, cashier)]
     assert open_punches(api, linked["id"], acana) == [0]
+
+
+def test_an_archived_programs_lines_do_not_stop_the_edit_of_the_others(api, manager_api, linked):
+    """S-1 sold five ACANA bags and five TOTW bags, each on its own line; the ACANA program is archived since. The
+    edit doubles each TOTW line: every TOTW line gains its punch, whatever order the lines are looked at in, and
+    the archived card keeps its five."""
+    acana = program(manager_api, buy_quantity=20)
+    totw = program(manager_api, name="TOTW", upcs=[TOTW_A], buy_quantity=20)
+    from loyalty.models import Program
+    acana_lines = [line(i) for i in range(1, 6)]
+    commit(api, sale("S-1", lines=acana_lines + [line(i, upc=TOTW_A) for i in range(6, 11)]))
+    Program.update(status="archived").where(Program.id == acana["id"]).execute()
+    commit(api, sale("S-1", lines=acana_lines + [line(i, upc=TOTW_A, qty=2) for i in range(6, 11)]))
+    assert open_punches(api, linked["id"], acana, totw) == [5, 10]
+
+
+def test_an_edit_takes_back_before_it_adds_so_a_card_emptied_by_it_starts_a_new_window(api, manager_api, linked):
+    """A 30-day card holds one bag, bought 20 days ago (10 days left). The sale is edited: that bag taken off,
+    another one rung on a new line. The card's only bag is now today's: its 30 days start today, as for any first
+    punch; the bag taken off does not leave its 10 days on the card."""
+    import datetime as dt
+
+    from loyalty.models import Card, utcnow
+    acana = program(manager_api, buy_quantity=5, window_days=30)
+    commit(api, sale("S-1", lines=[line(1)]))
+    now = utcnow()
+    Card.update(first_punch_at=now - dt.timedelta(days=20), expires_at=now + dt.timedelta(days=10)).execute()
+    commit(api, sale("S-1", lines=[line(1, qty=0), line(0)]))
+    (card,) = card_of(api, linked["id"], acana["id"])
+    assert card["punches"] == 1
+    expires = dt.datetime.fromisoformat(card["expires_at"].replace("Z", "")).replace(tzinfo=None)
+    assert dt.timedelta(days=29) < expires - now < dt.timedelta(days=31)
+
+
+def test_the_cards_counted_for_the_register_are_this_accounts_open_and_complete_ones_per_program(api, manager_api,
+                                                                                                linked):
+    """More rewards waiting than the register's answer lists (30 complete ACANA cards), so the report counts them
+    from the tables: per program, the punches on this account's open card and its complete cards; not its redeemed
+    or expired cards, not another account's."""
+    from loyalty.domain.cards import REGISTER_COMPLETE_CARDS
+    from loyalty.models import Card, utcnow
+    acana = program(manager_api, buy_quantity=10)
+    totw = program(manager_api, name="TOTW", upcs=[TOTW_A], buy_quantity=10)
+    other = api.post("/api/v1/accounts", {"first_name": "Ola", "last_name": "Test"}).get_json()["id"]
+    now = utcnow()
+
+    def cards(account_id, program_id, *statuses):
+        for seq, (status, punches) in enumerate(statuses, 1):
+            Card.create(account=account_id, program=program_id, seq=seq, status=status, punches=punches,
+                        created_at=now, first_punch_at=now, completed_at=None if status == "open" else now,
+                        redeemed_at=now if status == "redeemed" else None)
+
+    waiting = REGISTER_COMPLETE_CARDS + 5
+    cards(linked["id"], acana["id"], ("redeemed", 10), ("expired", 6), *[("complete", 10)] * waiting, ("open", 4))
+    cards(linked["id"], totw["id"], ("complete", 10), ("redeemed", 10), ("complete", 10), ("open", 3))
+    cards(other, acana["id"], ("complete", 10), ("open", 7))
+    cards(other, totw["id"], ("complete", 10), ("open", 8))
+    body = sale("S-1", lines=[line(1), line(2, upc=TOTW_A)])
+    for answer in (preview(api, body), commit(api, body)):
+        shown = {c["program_id"]: (c["punches_before"], c["punches_to_add"], c["punches_after"],
+                                   c["rewards_available"]) for c in answer["cards"]}
+        assert shown == {acana["id"]: (4, 1, 5, waiting), totw["id"]: (3, 1, 4, 2)}
+    assert [(c["program"], c["buy_quantity"], c["multi_purchase_threshold"], c["reason_required"])
+            for c in answer["cards"]] == [("ACANA 25 lb", 10, 5, False), ("TOTW", 10, 5, False)]
+
+
+def test_a_customers_first_bag_shows_one_punch_and_no_reward_yet(api, manager_api, linked):
+    """The customer has no card yet: the preview shows the first punch of a card of 5, no reward."""
+    acana = program(manager_api, buy_quantity=5)
+    card = next(c for c in preview(api, sale("S-1", lines=[line(1)]))["cards"] if c["program_id"] == acana["id"])
+    assert (card["punches_before"], card["punches_to_add"], card["punches_after"], card["rewards_available"],
+            card["buy_quantity"]) == (0, 1, 1, 0, 5)
+
+
+def test_a_multi_purchase_committed_without_asking_is_no_longer_waiting_for_a_reason(app, manager_api, linked):
+    """A webhook or the poller commits three bags (threshold 2) without asking: the punches are flagged for
+    review, and the answer it stores (what a replay returns) does not say a reason is still required, while a
+    preview of the same sale does."""
+    from loyalty.domain.sales import Options, commit_sale, preview_sale
+    from loyalty.models import Punch
+    acana = threshold_program(manager_api, 2)
+    body = sale("S-1", lines=[dict(line(1), quantity=D(3), unit_price=D("94.99"))])  # as the webhook builds it
+    shown = preview_sale(body, Options(actor="webhook:ls", ask_reasons=False))
+    assert [(c["program_id"], c["reason_required"]) for c in shown["cards"]] == [(acana["id"], True)]
+    answer = commit_sale(body, None, Options(actor="webhook:ls", ask_reasons=False, source="webhook"))
+    assert [(c["program_id"], c["punches_to_add"], c["reason_required"]) for c in answer["cards"]] == [
+        (acana["id"], 3, False)]
+    assert [(p.quantity, p.needs_review, p.reason) for p in Punch.select()] == [(3, True, "needs reason")]

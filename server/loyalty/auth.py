@@ -73,9 +73,12 @@ def authenticate(header: str | None) -> TokenUse:
         raise Unauthorized(_("this token is not valid (revoked or mistyped)"), code="token_invalid")
     token_id, name, role, _revoked, last_used = found[0]
     now = utcnow()
-    # Touch last_used_at at most once a minute: a write per request would serialise the registers on SQLite.
+    # Touch last_used_at at most once a minute: a write per request would serialise the registers on SQLite. In
+    # the writer's turn like every write: outside it, this one waited in SQLite's busy handler behind other
+    # processes' commits.
     if last_used is None or now - ApiToken.last_used_at.python_value(last_used) > _TOUCH_EVERY:
-        fastsql.update(ApiToken, token_id, {"last_used_at": now})
+        with write_transaction():
+            fastsql.update(ApiToken, token_id, {"last_used_at": now})
     return TokenUse(token_id, name, role)
 
 
