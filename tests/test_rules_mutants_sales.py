@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from builders import ACANA, TOTW_A, account, card_of, line, points_program, program_body, sale
+from builders import ACANA, TOTW_A, account, card_of, line, points_program, program_body, sale, statements
 from loyalty.models import AuditLog, Punch, Sale, SaleLine
 
 
@@ -428,3 +428,121 @@ def test_a_refund_edited_to_return_nothing_gives_back_what_it_took(api, manager_
     assert (punches(api, linked["id"], p), _balance(api, linked["id"])) == (2, [20])
     commit(api, refund("R-2", "S-1", [line("r2", qty=-1, price="10.00")]))
     assert (punches(api, linked["id"], p), _balance(api, linked["id"])) == (1, [10])
+
+
+def test_several_lines_returning_one_original_line_share_what_it_sold(api, manager_api, linked):
+    """Two refund lines of S-1's three bags (one bag, then two): all three come back. Three refund lines of S-2's
+    two bags: only two come back. S-0's three bags are not touched."""
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-0", lines=[line(1, qty=3)]))
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    commit(api, refund("R-1", "S-1", [line("a", qty=-1), line("b", qty=-2)]))
+    assert punches(api, linked["id"], p) == 5
+    answer = commit(api, refund("R-2", "S-2", [line("a", qty=-1), line("b", qty=-1), line("c", qty=-1)]))
+    assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == -2
+    assert [(w["code"], w.get("line_id")) for w in answer["warnings"]] == [("not_in_original", "c")]
+    assert punches(api, linked["id"], p) == 3
+    assert (returned_from("R-1"), returned_from("R-2")) == ({"a": "1", "b": "1"}, {"a": "1", "b": "1", "c": None})
+
+
+def test_half_a_unit_returned_gives_back_half_its_points(api, manager_api, linked):
+    """A bulk item sold by weight: 2 kg at $10.00, then 0.5 kg returned: 5 of its 20 points go back (and no
+    punch: half a unit is not a whole one)."""
+    p = program(manager_api, buy_quantity=20)
+    pts = points_program(manager_api)
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="10.00")]))
+    answer = commit(api, refund("R-1", "S-1", [line("r", qty="-0.5", price="10.00")]))
+    assert [(x["program_id"], x["balance"]) for x in answer["points"]] == [(pts["id"], 15)]
+    assert punches(api, linked["id"], p) == 2
+
+
+def test_a_refund_line_naming_a_line_the_original_does_not_have_falls_back_to_the_product(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A)]))
+    answer = commit(api, refund("R-1", "S-1", [line("r", qty=-1, original={"sale_id": "S-1", "line_id": "9"}),
+                                               line("s", upc="000", qty=-1,
+                                                    original={"sale_id": "S-1", "line_id": "8"})]))
+    assert [(w["code"], w.get("line_id")) for w in answer["warnings"]] == [("not_in_original", "s")]
+    assert returned_from("R-1") == {"r": "1", "s": None}
+    assert punches(api, linked["id"], p) == 0
+
+
+def test_a_refund_without_return_for_skips_lines_naming_no_sale_and_returns_the_others(api, manager_api, linked):
+    """A refund whose lines name their sales: a returned line that names none (nothing to reverse) does not stop
+    the lines after it; a line naming a sale recorded without an account (a refund of a sale never committed) is
+    a sale never committed too."""
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    commit(api, refund("R-0", "S-never", [line("x", qty=-1)], customer=None))  # recorded, no account
+    answer = commit(api, sale("R-1", lines=[line("x", qty=-1, original={"sale_id": "S-1"}),
+                                            line("y", qty=-1), line("z", qty=-1, original={"sale_id": "R-0"}),
+                                            line("w", qty=-1, original={"sale_id": "S-1"})]))
+    assert [(w["code"], w.get("line_id")) for w in answer["warnings"]] == [("original_not_committed", "z")]
+    assert "R-0" in answer["warnings"][0]["message"]
+    assert returned_from("R-1") == {"x": "1", "y": None, "z": None, "w": "1"}
+    assert punches(api, linked["id"], p) == 0
+
+
+def test_a_refund_sent_again_keeps_returning_the_line_it_returned_first(api, manager_api, linked):
+    """S-1 sold one bag of kind A and two of kind B, all under one barcode. R-0 returned both B bags; R-1 then
+    returned a bag numbered like the B line, which had none left: the A bag. R-0 is edited down to one bag, and
+    R-1 comes again (a webhook's update): it still returns the A bag, though a B bag is free to return now."""
+    a = program(manager_api, buy_quantity=20, upcs=[], skus=["A"])
+    b = program(manager_api, name="B", buy_quantity=20, upcs=[], skus=["B"])
+    commit(api, sale("S-1", lines=[line("1", upc="X", sku="A"), line("2", upc="X", sku="B", qty=2)]))
+    commit(api, refund("R-0", "S-1", [line("2", upc="X", qty=-2)]))
+    commit(api, refund("R-1", "S-1", [line("2", upc="X", qty=-1)]))
+    assert returned_from("R-1") == {"2": "1"}
+    assert (punches(api, linked["id"], a), punches(api, linked["id"], b)) == (0, 0)
+    commit(api, refund("R-0", "S-1", [line("2", upc="X", qty=-1)]))
+    assert (punches(api, linked["id"], a), punches(api, linked["id"], b)) == (0, 1)
+    commit(api, refund("R-1", "S-1", [line("2", upc="X", qty=-1, name="returned bag")]))
+    assert returned_from("R-1") == {"2": "1"}
+    assert (punches(api, linked["id"], a), punches(api, linked["id"], b)) == (0, 1)
+
+
+def test_an_edit_rewrites_only_the_lines_that_changed(api, manager_api, linked):
+    """A sale or a refund sent again with one line changed writes that line's row alone (the others, a refund's
+    returned line among them, are as recorded)."""
+    program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A)]))
+    commit(api, refund("R-1", "S-1", [line("r1", qty=-1), line("x", upc=TOTW_A, qty=-1)]))
+
+    def line_writes(seen):
+        return [sql for sql in seen if sql.startswith('UPDATE "sale_line"')]
+
+    with statements() as seen:
+        commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A, price="50.00")]))
+    assert len(line_writes(seen)) == 1
+    with statements() as seen:
+        commit(api, refund("R-1", "S-1", [line("r1", qty=-1), line("x", upc=TOTW_A, qty=-1, name="returned")]))
+    assert len(line_writes(seen)) == 1
+    assert {r.line_id: r.name for r in SaleLine.select()} == {"1": f"item {ACANA}", "2": f"item {TOTW_A}",
+                                                              "r1": f"item {ACANA}", "x": "returned"}
+
+
+def test_three_refunds_of_a_line_leave_the_next_line_to_the_third(api, manager_api, linked):
+    """S-1 sold two bags of kind A and one of kind B under one barcode. Two refunds of one bag each take both A
+    bags; the third bag returned is the B one."""
+    a = program(manager_api, buy_quantity=20, upcs=[], skus=["A"])
+    b = program(manager_api, name="B", buy_quantity=20, upcs=[], skus=["B"])
+    commit(api, sale("S-1", lines=[line("1", upc="X", sku="A", qty=2), line("2", upc="X", sku="B")]))
+    for refund_id in ("R-1", "R-2", "R-3"):
+        commit(api, refund(refund_id, "S-1", [line("r", upc="X", qty=-1)]))
+    assert [returned_from(r)["r"] for r in ("R-1", "R-2", "R-3")] == ["1", "1", "2"]
+    assert (punches(api, linked["id"], a), punches(api, linked["id"], b)) == (0, 0)
+
+
+def test_the_preview_of_a_sale_with_a_reward_given_on_it_does_not_punch_the_free_bag(api, manager_api, linked):
+    p = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    card = card_of(api, linked["id"], p["id"], status="complete")[0]
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
+                                                       "item": {"upc": ACANA, "unit_price": "94.99"}})
+    assert r.status_code == 201, r.get_json()
+    shown = preview(api, sale("S-2", lines=[line(1, qty=2)]))
+    assert next(c for c in shown["cards"] if c["program_id"] == p["id"])["punches_to_add"] == 1
+    assert next(c for c in commit(api, sale("S-2", lines=[line(1, qty=2)]))["cards"]
+                if c["program_id"] == p["id"])["punches_to_add"] == 1
+
