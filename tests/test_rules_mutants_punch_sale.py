@@ -262,16 +262,34 @@ def test_a_customers_first_bag_shows_one_punch_and_no_reward_yet(api, manager_ap
 
 
 def test_a_multi_purchase_committed_without_asking_is_no_longer_waiting_for_a_reason(app, manager_api, linked):
-    """A webhook or the poller commits three bags (threshold 2) without asking: the punches are flagged for
-    review, and the answer it stores (what a replay returns) does not say a reason is still required, while a
-    preview of the same sale does."""
+    """A webhook or the poller commits three bags (threshold 2: two on one line, one on another) without asking:
+    every line's punches are flagged for review, and the answer it stores (what a replay returns) does not say a
+    reason is still required, while a preview of the same sale does."""
     from loyalty.domain.sales import Options, commit_sale, preview_sale
     from loyalty.models import Punch
     acana = threshold_program(manager_api, 2)
-    body = sale("S-1", lines=[dict(line(1), quantity=D(3), unit_price=D("94.99"))])  # as the webhook builds it
+    body = sale("S-1", lines=[dict(line(i), quantity=D(n), unit_price=D("94.99")) for i, n in ((1, 2), (2, 1))])
     shown = preview_sale(body, Options(actor="webhook:ls", ask_reasons=False))
     assert [(c["program_id"], c["reason_required"]) for c in shown["cards"]] == [(acana["id"], True)]
     answer = commit_sale(body, None, Options(actor="webhook:ls", ask_reasons=False, source="webhook"))
     assert [(c["program_id"], c["punches_to_add"], c["reason_required"]) for c in answer["cards"]] == [
         (acana["id"], 3, False)]
-    assert [(p.quantity, p.needs_review, p.reason) for p in Punch.select()] == [(3, True, "needs reason")]
+    assert sorted((p.quantity, p.needs_review, p.reason) for p in Punch.select()) == [(1, True, "needs reason"),
+                                                                                      (2, True, "needs reason")]
+
+
+def test_the_refunds_audit_row_names_the_rewards_a_returned_free_bag_reopened(api, manager_api, linked):
+    """Buy 2, get 1: S-2 rang two bags, one the free reward. R-2 returns both: its audit row lists the paid bag's
+    punch taken back and the reward reopened by line r1; edited down to the paid bag, the reward is taken again
+    (-1)."""
+    from loyalty.models import AuditLog
+    acana = program(manager_api, buy_quantity=2)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    redeem(api, card_of(api, linked["id"], acana["id"], status="complete")[0], ACANA)
+    commit(api, sale("S-2", lines=[line(1, qty=2)]))
+    commit(api, refund("R-2", "S-2", [line("r1", qty=-2)]))
+    commit(api, refund("R-2", "S-2", [line("r1", qty=-1)]))
+    rows = AuditLog.select().where(AuditLog.action == "sale.refund").order_by(AuditLog.id)
+    assert [row.details["changes"] for row in rows] == [
+        [{"line_id": "r1", "program_id": acana["id"], "punches": -1}, {"line_id": "r1", "rewards_reopened": 1}],
+        [{"line_id": "r1", "rewards_reopened": -1}]]
