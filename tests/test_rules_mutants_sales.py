@@ -53,7 +53,8 @@ def audit(action):
 
 def test_a_committed_sale_records_its_store_register_customer_and_who_committed_it(api, manager_api, linked):
     p = program(manager_api, buy_quantity=10)
-    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    answer = commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    assert [(c["program_id"], c["punches"], c["status"]) for c in answer["account"]["cards"]] == [(p["id"], 2, "open")]
     row = Sale.get(Sale.pos_sale_id == "S-1")
     link_id = row.link_id
     assert link_id is not None
@@ -587,13 +588,15 @@ def test_the_answer_of_a_sale_moved_at_the_register_counts_what_moved_on_an_arch
     """S-1's two bags punched a program archived since. The cashier fixes S-1's customer (Ola): the two punches
     move to Ola, and the commit's answer says so, as its preview did."""
     p = program(manager_api, buy_quantity=5)
+    pts = points_program(manager_api)
     ola = account(api, "Ola", "c-77")
-    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="10.00")]))
     Program.update(status="archived").where(Program.id == p["id"]).execute()
-    moved = sale("S-1", lines=[line(1, qty=2)], customer="c-77")
+    moved = sale("S-1", lines=[line(1, qty=2, price="10.00")], customer="c-77")
     assert {c["program_id"]: c["punches_to_add"] for c in preview(api, moved)["cards"]} == {p["id"]: 2}
     answer = commit(api, moved)
     assert answer["account"]["id"] == ola
+    assert answer["points"] == [{"program_id": pts["id"], "program": "Paws Points", "earned": 20, "balance": 20}]
     assert {c["program_id"]: (c["punches_before"], c["punches_to_add"], c["punches_after"])
             for c in answer["cards"]} == {p["id"]: (0, 2, 2)}
     assert (punches(api, ola, p), punches(api, linked["id"], p)) == (2, 0)
