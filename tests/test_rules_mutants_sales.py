@@ -617,3 +617,18 @@ def test_a_sale_is_a_refund_only_when_a_line_returns_something_of_a_named_sale(a
     assert {s.pos_sale_id: s.kind for s in Sale.select()} == {"S-1": "sale", "S-2": "sale", "S-3": "sale",
                                                               "S-4": "sale"}
     assert punches(api, linked["id"], p) == 5
+
+
+def test_a_refund_rung_for_another_customer_and_edited_up_returns_the_difference(api, manager_api, linked):
+    """Dana's S-1 returned at a register where Ola is the customer: the refund is Dana's (her account is locked and
+    the refund planned again). Edited from one bag to two, it takes one punch more from Dana, and its lines stay
+    two rows."""
+    p = program(manager_api, buy_quantity=20)
+    ola = account(api, "Ola", "c-77")
+    commit(api, sale("S-1", lines=[line(1, qty=3)]))
+    commit(api, refund("R-1", "S-1", [line("r", qty=-1)], customer="c-77"))
+    answer = commit(api, refund("R-1", "S-1", [line("r", qty=-2), line("s", upc=TOTW_A, qty=-1)], customer="c-77"))
+    assert answer["account"]["id"] == linked["id"]
+    assert next(c for c in answer["cards"] if c["program_id"] == p["id"])["punches_to_add"] == -1
+    assert (punches(api, linked["id"], p), punches(api, ola, p)) == (1, 0)
+    assert returned_from("R-1") == {"r": "1", "s": None}
