@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from builders import ACANA, TOTW_A, account, card_of, line, points_program, program_body, sale, statements
-from loyalty.models import AuditLog, Punch, Sale, SaleLine
+from loyalty.models import AuditLog, Program, Punch, Sale, SaleLine
 
 
 def commit(api, body, reasons=None):
@@ -53,7 +53,8 @@ def audit(action):
 
 def test_a_committed_sale_records_its_store_register_customer_and_who_committed_it(api, manager_api, linked):
     p = program(manager_api, buy_quantity=10)
-    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    answer = commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    assert [(c["program_id"], c["punches"], c["status"]) for c in answer["account"]["cards"]] == [(p["id"], 2, "open")]
     row = Sale.get(Sale.pos_sale_id == "S-1")
     link_id = row.link_id
     assert link_id is not None
@@ -127,6 +128,7 @@ def test_a_sale_of_an_unlinked_customer_is_refused_but_its_account_on_record_ser
     r = api.post("/api/v1/sales/commit", {"sale": sale("S-1", lines=[line(1, qty=3)], customer="c-99"),
                                           "reasons": {}})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "customer_not_linked"
+    assert "not linked" in r.get_json()["error"]["message"]
     assert punches(api, linked["id"], p) == 2
     shown = api.post("/api/v1/sales/preview", {"sale": sale("S-9", lines=[line(1)], customer="c-99")})
     assert shown.status_code == 409 and shown.get_json()["error"]["code"] == "customer_not_linked"
@@ -515,6 +517,9 @@ def test_an_edit_rewrites_only_the_lines_that_changed(api, manager_api, linked):
     with statements() as seen:
         commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc=TOTW_A, price="50.00")]))
     assert len(line_writes(seen)) == 1
+    # the sale's lines are read once: the commit is planned once (a refund of another account's sale is planned
+    # again after that account's lock)
+    assert len([sql for sql in seen if 'FROM "sale_line" WHERE "sale_id" = ' in sql]) == 1
     with statements() as seen:
         commit(api, refund("R-1", "S-1", [line("r1", qty=-1), line("x", upc=TOTW_A, qty=-1, name="returned")]))
     assert len(line_writes(seen)) == 1
@@ -546,3 +551,69 @@ def test_the_preview_of_a_sale_with_a_reward_given_on_it_does_not_punch_the_free
     assert next(c for c in commit(api, sale("S-2", lines=[line(1, qty=2)]))["cards"]
                 if c["program_id"] == p["id"])["punches_to_add"] == 1
 
+
+
+def test_a_refund_opened_for_a_sale_shows_its_customer_before_any_item_is_returned(api, manager_api, linked):
+    """The refund screen of S-1 at a register with no customer selected: no item scanned yet, the preview already
+    shows S-1's customer; a refund of a sale recorded without an account (itself a refund of a sale never
+    committed) says the original was never committed."""
+    program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1)]))
+    shown = preview(api, refund("R-1", "S-1", [], customer=None))
+    assert shown["account"]["id"] == linked["id"] and shown["warnings"] == []
+    commit(api, refund("R-0", "S-never", [line("x", qty=-1)], customer=None))
+    for body in (refund("R-2", "R-0", [line("x", qty=-1)], customer=None), refund("R-3", "S-gone", [])):
+        answer = commit(api, body)
+        assert [w["code"] for w in answer["warnings"]] == ["original_not_committed"]
+        assert "never committed" in answer["warnings"][0]["message"]
+    assert Sale.get(Sale.pos_sale_id == "R-2").account_id is None
+
+
+def test_a_new_sales_commit_reads_nothing_it_cannot_have_yet(api, manager_api, linked):
+    """A sale committed for the first time has no lines, ledger rows or free items on record: its commit reads
+    none (the sale's row comes back from its INSERT with whether a reward was redeemed on it)."""
+    program(manager_api, buy_quantity=20)
+    points_program(manager_api)
+    commit(api, sale("S-0", lines=[line(1)]))
+    with statements() as seen:
+        commit(api, sale("S-1", lines=[line(1, price="10.00")]))
+    reads = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "sale_line"' in sql]
+    assert not [sql for sql in reads if 'FROM "redemption"' in sql]
+    assert not [sql for sql in reads if 'FROM "points_entry"' in sql and '"sale_id" = ' in sql]
+
+
+def test_the_answer_of_a_sale_moved_at_the_register_counts_what_moved_on_an_archived_program(
+        api, manager_api, linked):
+    """S-1's two bags punched a program archived since. The cashier fixes S-1's customer (Ola): the two punches
+    move to Ola, and the commit's answer says so, as its preview did."""
+    p = program(manager_api, buy_quantity=5)
+    pts = points_program(manager_api)
+    ola = account(api, "Ola", "c-77")
+    commit(api, sale("S-1", lines=[line(1, qty=2, price="10.00")]))
+    Program.update(status="archived").where(Program.id == p["id"]).execute()
+    moved = sale("S-1", lines=[line(1, qty=2, price="10.00")], customer="c-77")
+    assert {c["program_id"]: c["punches_to_add"] for c in preview(api, moved)["cards"]} == {p["id"]: 2}
+    answer = commit(api, moved)
+    assert answer["account"]["id"] == ola
+    assert answer["points"] == [{"program_id": pts["id"], "program": "Paws Points", "earned": 20, "balance": 20}]
+    assert {c["program_id"]: (c["punches_before"], c["punches_to_add"], c["punches_after"])
+            for c in answer["cards"]} == {p["id"]: (0, 2, 2)}
+    assert (punches(api, ola, p), punches(api, linked["id"], p)) == (2, 0)
+
+
+def test_a_sale_is_a_refund_only_when_a_line_returns_something_of_a_named_sale(api, manager_api, linked):
+    """A sale with a returned bag that names no sale is a sale (the register is told to ring returns as refunds);
+    a line naming an original at zero, or a line naming one that is bought, makes no refund either: the sale's
+    other bags punch."""
+    p = program(manager_api, buy_quantity=20)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    answer = commit(api, sale("S-2", lines=[line(1), line(2, qty=-1)]))
+    assert answer["sale"]["kind"] == "sale"
+    assert [(w["code"], w.get("line_id")) for w in answer["warnings"]] == [("negative_quantity", "2")]
+    for sale_id, qty in (("S-3", 0), ("S-4", "0.5")):
+        answer = commit(api, sale(sale_id, lines=[line(1), line(2, qty=qty, original={"sale_id": "S-1"})]))
+        assert answer["sale"]["kind"] == "sale"
+    assert {s.pos_sale_id: s.kind for s in Sale.select()} == {"S-1": "sale", "S-2": "sale", "S-3": "sale",
+                                                              "S-4": "sale"}
+    assert punches(api, linked["id"], p) == 5
