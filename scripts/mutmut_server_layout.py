@@ -24,6 +24,7 @@ PRESENTATION = {
     "_answer",  # programs/points_actions.py: a points redemption as JSON
     "line_effects",  # programs/punch.py and points.py: what a sale line does, as the panel lists it
     "display_phone",  # domain/contacts.py: a stored phone number as people read it
+    "_parse_stored",  # domain/contacts.py: display_phone's parse (its fast path: tests/test_phone_display.py)
 }
 
 _path_name = format_utils.get_mutant_name
