@@ -33,3 +33,25 @@ def test_an_r_series_customers_address_prefills_a_new_account(rconnection, rfake
     given = {"pos_id": ada["customerID"], "address": {"line1": "1 Other St"}}
     enrich_customer("lightspeed-r", given)
     assert given["address"] == {"line1": "1 Other St"}
+
+
+def test_a_customer_the_register_sent_whole_is_not_looked_up(rconnection, rfake, make_rclient):
+    """Names, email, phone and address all sent: nothing to fill, so the imported copy is not read (the register's
+    resolve path); with the address missing it is, for the address alone."""
+    from builders import statements
+
+    ada = rfake.add_customer("Ada", "Okafor", "ada@example.com", "555-201-7788",
+                             address={"address1": "5 Oak Ave", "city": "Eugene", "state": "OR", "zip": "97401"})
+    sync_all(rconnection, make_rclient(rconnection), "customers", "test")
+    whole = {"pos_id": ada["customerID"], "first_name": "Ada", "last_name": "O.", "email": "a@example.com",
+             "phone": "+15550000000", "address": {"line1": "1 Other St"}}
+    sent = dict(whole)
+    with statements() as seen:
+        enrich_customer("lightspeed-r", whole)
+    assert (seen, whole) == ([], sent)
+    no_address = {k: v for k, v in sent.items() if k != "address"}
+    with statements() as seen:
+        enrich_customer("lightspeed-r", no_address)
+    assert len(seen) == 1 and no_address == {**{k: v for k, v in sent.items() if k != "address"},
+                                             "address": {"line1": "5 Oak Ave", "city": "Eugene", "region": "OR",
+                                                         "postal_code": "97401"}}
