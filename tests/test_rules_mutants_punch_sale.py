@@ -293,3 +293,29 @@ def test_the_refunds_audit_row_names_the_rewards_a_returned_free_bag_reopened(ap
     assert [row.details["changes"] for row in rows] == [
         [{"line_id": "r1", "program_id": acana["id"], "punches": -1}, {"line_id": "r1", "rewards_reopened": 1}],
         [{"line_id": "r1", "rewards_reopened": -1}]]
+
+
+def test_a_refund_takes_nothing_from_a_program_the_line_no_longer_counts_for(api, manager_api, linked):
+    """S-1's two bags punched program A; the manufacturer's list moved that bag to program B and S-1 was edited
+    (a line added), so A's punches went back and B got them. Returning one bag then takes one punch from B only:
+    A, which holds nothing of that line any more, is not touched."""
+    a = program(manager_api, name="A", buy_quantity=10)
+    b = program(manager_api, name="B", upcs=[TOTW_A], buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    assert open_punches(api, linked["id"], a, b) == [2, 0]
+    assert manager_api.patch(f"/api/v1/programs/{a['id']}", {"upcs": [TOTW_A]}).status_code == 200
+    assert manager_api.patch(f"/api/v1/programs/{b['id']}", {"upcs": [ACANA]}).status_code == 200
+    commit(api, sale("S-1", lines=[line(1, qty=2), line(2, upc="000000000000")]))
+    assert open_punches(api, linked["id"], a, b) == [0, 2]
+    commit(api, refund("R-1", "S-1", [line("r", qty=-1)]))
+    assert open_punches(api, linked["id"], a, b) == [0, 1]
+
+
+def test_a_refund_edited_to_nothing_then_back_to_one_bag_takes_one_punch(api, manager_api, linked):
+    """R-1 returns one of S-1's two bags, is edited to return none (the punch comes back), then to one again: the
+    card holds one punch, as after the first version; the reversal it undid is not counted twice."""
+    a = program(manager_api, buy_quantity=10)
+    commit(api, sale("S-1", lines=[line(1, qty=2)]))
+    for returned, punched in ((-1, 1), (0, 2), (-1, 1)):
+        commit(api, refund("R-1", "S-1", [line("r", qty=returned)]))
+        assert open_punches(api, linked["id"], a) == [punched], returned
