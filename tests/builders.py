@@ -184,9 +184,24 @@ def points_program(manager_api, **kw):
     return r.get_json()
 
 
-def commit(api, body):
-    """Commit a sale with no reasons; it must succeed. Returns the answer."""
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": {}})
+def commit(api, body, reasons=None):
+    """Commit a sale (with the multi-purchase reasons given, if any); it must succeed. Returns the answer."""
+    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def redeem_card(api, card, sale_id, **item):
+    """A complete card's reward given on ``sale_id`` for ``item`` (its line, UPC or SKU, price); it must succeed."""
+    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": sale_id},
+                                                        "item": item})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def preview(api, body):
+    """Preview a sale; it must succeed. Returns the answer."""
+    r = api.post("/api/v1/sales/preview", {"sale": body})
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 

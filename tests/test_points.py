@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from builders import ACANA, TOTW_A, line, sale
+from builders import ACANA, TOTW_A, commit, line, sale
 from loyalty.models import AuditLog
 from loyalty.programs.points_ledger import ledger_sum
 from loyalty.programs.points_models import PointsBalance, PointsEntry
@@ -34,12 +34,6 @@ def points(manager_api):
 def redeem(api, body, key=None):
     headers = {"Authorization": f"Bearer {api.token}", **({"Idempotency-Key": key} if key else {})}
     return api.client.post("/api/v1/points/redeem", json=body, headers=headers)
-
-
-def commit(api, body, reasons=None):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def pts(answer, program):

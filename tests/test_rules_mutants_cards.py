@@ -5,7 +5,7 @@ debt), and the cards an account shows."""
 import datetime as dt
 from decimal import Decimal
 
-from builders import ACANA, TOTW_A, card_of, commit, line, program_body, sale, statements
+from builders import ACANA, TOTW_A, card_of, commit, line, program_body, redeem_card, sale, statements
 from loyalty import events
 from loyalty.domain import cards
 from loyalty.domain.adjustments import adjust_punches
@@ -265,9 +265,7 @@ def test_a_debt_on_a_newer_card_follows_the_punches_to_the_reopened_card(api, ma
     p = program(manager_api, buy_quantity=2)
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
     first = card_of(api, linked["id"], p["id"], status="complete")[0]
-    r = api.post(f"/api/v1/cards/{first['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
-                                                        "item": {"upc": ACANA, "unit_price": "50.00"}})
-    assert r.status_code == 201, r.get_json()
+    redeem_card(api, first, "S-2", upc=ACANA, unit_price="50.00")
     commit(api, sale("S-2", lines=[line(1, price="0")]))
     commit(api, refund("R-1", "S-1", [line("r1", qty=-2)]))
     assert cards_of(p["id"]) == [(1, "redeemed", 2), (2, "open", -2)]

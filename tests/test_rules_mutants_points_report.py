@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from builders import ACANA, commit, line, points_program, sale, statements, treat
+from builders import ACANA, commit, line, points_program, preview, sale, statements, treat
 from loyalty.models import AuditLog, Sale, utcnow
 from loyalty.programs.points_expiry import expire_due
 from loyalty.programs.points_models import PointsEntry
@@ -28,12 +28,6 @@ def redeem_on(api, linked, p, sale_id, line_id, reward=0):
                                            "reward_id": p["rewards"][reward]["id"], "line_id": line_id,
                                            "sale": {"system": "lightspeed-x", "sale_id": sale_id}})
     assert r.status_code == 201, r.get_json()
-    return r.get_json()
-
-
-def preview(api, body):
-    r = api.post("/api/v1/sales/preview", {"sale": body})
-    assert r.status_code == 200, r.get_json()
     return r.get_json()
 
 

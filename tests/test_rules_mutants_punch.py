@@ -1,20 +1,8 @@
 """Punch-card rules that mutation testing (scripts/mutation, docs/testing.md) showed no test checked: which reward
 a returned free item gives back, a refund edited down taking that reward again, and the preview's projection of
 the card (punches after the sale, rewards available)."""
-from builders import ACANA, TOTW_A, account, card_of, line, program_body, sale
+from builders import ACANA, TOTW_A, account, card_of, commit, line, preview, program_body, redeem_card, sale
 from loyalty.models import AuditLog, Card, Program, Punch, Redemption, Sale, SaleLine
-
-
-def commit(api, body, reasons=None):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
-
-
-def preview(api, body):
-    r = api.post("/api/v1/sales/preview", {"sale": body})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def refund(sale_id, original, lines):
@@ -28,10 +16,7 @@ def program(manager_api, **kw):
 
 
 def redeem(api, card, upc, sale_id="S-2"):
-    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": sale_id},
-                                                        "item": {"upc": upc, "unit_price": "50.00"}})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
+    return redeem_card(api, card, sale_id, upc=upc, unit_price="50.00")
 
 
 def test_a_returned_free_item_reopens_its_own_reward_not_another_items(api, manager_api, linked):

@@ -7,30 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from builders import ACANA, TOTW_A, account, card_of, line, points_program, program_body, sale, statements
+from builders import (ACANA, TOTW_A, account, card_of, commit, line, points_program, preview, program_body, redeem_card,
+                      sale, statements)
 from loyalty.models import AuditLog, Program, Punch, Sale, SaleLine
-
-
-def commit(api, body, reasons=None):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
-
-
-def preview(api, body):
-    r = api.post("/api/v1/sales/preview", {"sale": body})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
+from test_rules_mutants_punch import program
 
 
 def refund(sale_id, original, lines, **kw):
     return sale(sale_id, lines=lines, return_for=original, **kw)
-
-
-def program(manager_api, **kw):
-    r = manager_api.post("/api/v1/programs", program_body(multi_purchase_threshold=5, **kw))
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
 
 
 def punches(api, account_id, p):
@@ -277,9 +261,7 @@ def test_a_reward_given_on_a_committed_sale_takes_back_only_the_free_lines_punch
     body = sale("S-1", lines=[line(1, upc=None, sku="ACA-A", price="50.00"),
                               line(2, upc=None, sku="ACA-B", price="30.00")])
     assert next(c for c in commit(api, body)["cards"])["punches_after"] == 2
-    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-1"},
-                                                       "item": {"line_id": "2", "sku": "ACA-B", "unit_price": "30.00"}})
-    assert r.status_code == 201, r.get_json()
+    redeem_card(api, card, "S-1", line_id="2", sku="ACA-B", unit_price="30.00")
     assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 1
     account = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
     assert [(x["program_id"], x["balance"]) for x in account["points"]] == [(pts["id"], 200)]
@@ -301,9 +283,7 @@ def test_a_reward_given_on_a_refund_changes_nothing_on_the_refund(api, manager_a
     commit(api, sale("S-1", lines=[line(1, qty=1, price="50.00")]))
     commit(api, refund("R-1", "S-1", [line("r1", qty=-1, price="50.00")]))
     before = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
-    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "R-1"},
-                                                       "item": {"upc": ACANA, "unit_price": "50.00"}})
-    assert r.status_code == 201, r.get_json()
+    redeem_card(api, card, "R-1", upc=ACANA, unit_price="50.00")
     after = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
     assert after["points"][0]["balance"] == before["points"][0]["balance"] == 100
     assert [(c["status"], c["punches"]) for c in card_of(api, linked["id"], p["id"])] == [("open", 0)]
@@ -329,9 +309,7 @@ def test_a_sale_rung_in_a_bonus_week_keeps_its_bonus_when_edited_or_given_a_rewa
     answer = commit(api, body)
     assert [(x["program_id"], x["earned"], x["balance"]) for x in answer["points"]] == [(pts["id"], 130, 200)]
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
-    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-1"},
-                                                       "item": {"line_id": "1", "upc": ACANA, "unit_price": "50.00"}})
-    assert r.status_code == 201, r.get_json()
+    redeem_card(api, card, "S-1", line_id="1", upc=ACANA, unit_price="50.00")
     account = api.get(f"/api/v1/accounts/{linked['id']}").get_json()
     assert [(x["program_id"], x["balance"]) for x in account["points"]] == [(pts["id"], 150)]
 
@@ -358,9 +336,7 @@ def test_a_reward_given_on_an_older_sale_never_asks_for_a_reason(api, manager_ap
     commit(api, sale("S-1", lines=[line(1), line(2, upc=TOTW_A, qty=2)]))
     totw = manager_api.post("/api/v1/programs", program_body(name="TOTW", upcs=[TOTW_A])).get_json()
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
-    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-1"},
-                                                       "item": {"line_id": "1", "upc": ACANA, "unit_price": "50.00"}})
-    assert r.status_code == 201, r.get_json()
+    redeem_card(api, card, "S-1", line_id="1", upc=ACANA, unit_price="50.00")
     assert card_of(api, linked["id"], p["id"], status="open")[0]["punches"] == 0
     assert [(row.quantity, row.needs_review) for row in Punch.select().where(Punch.program == totw["id"])] == [
         (2, True)]
@@ -549,9 +525,7 @@ def test_the_preview_of_a_sale_with_a_reward_given_on_it_does_not_punch_the_free
     p = program(manager_api, buy_quantity=2)
     commit(api, sale("S-1", lines=[line(1, qty=2)]))
     card = card_of(api, linked["id"], p["id"], status="complete")[0]
-    r = api.post(f"/api/v1/cards/{card['id']}/redeem", {"sale": {"system": "lightspeed-x", "sale_id": "S-2"},
-                                                       "item": {"upc": ACANA, "unit_price": "94.99"}})
-    assert r.status_code == 201, r.get_json()
+    redeem_card(api, card, "S-2", upc=ACANA, unit_price="94.99")
     shown = preview(api, sale("S-2", lines=[line(1, qty=2)]))
     assert next(c for c in shown["cards"] if c["program_id"] == p["id"])["punches_to_add"] == 1
     assert next(c for c in commit(api, sale("S-2", lines=[line(1, qty=2)]))["cards"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from builders import line, sale
+from builders import commit, line, sale
 from loyalty.models import Card, Punch
 
 PASSWORD = "correct horse battery"
@@ -40,12 +40,6 @@ class Web:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def commit(api, body, reasons=None):
-    r = api.post("/api/v1/sales/commit", {"sale": body, "reasons": reasons or {}})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def new_account(api, first="Sam", last="Rivera", **kw):
