@@ -47,16 +47,12 @@ def upc(p, i):
 MARKER = "loyalty_bench_seeded"  # a table only this script creates: its database may be dropped again
 
 
-class NotABenchDatabase(SystemExit):
-    pass
-
-
 def refuse_a_store_database(database):
     """Seeding drops every table of the loyalty schema first: do that only to an empty database or to one this
     script seeded, never to a store's (a URL copied from the server's settings by mistake)."""
     tables = set(database.get_tables())
     if tables and MARKER not in tables and "account" in tables:
-        raise NotABenchDatabase(
+        raise SystemExit(
             "refusing to seed: this database holds loyalty tables that scripts/bench.py did not create "
             "(a store's data?). Give --db a database of its own, e.g. createdb -h 127.0.0.1 -U postgres bench_me")
 
@@ -71,7 +67,7 @@ def seed(url: str, accounts: int, sales_per_account: int):
 
     from loyalty import create_app
 
-    create_app({"DATABASE_URL": url})  # imports every feature's models: all of their tables are made below
+    create_app({"DATABASE_URL": url, "INIT_DATABASE": False})  # imports every feature's models: all their tables
     init_database(url)
     database.connect()
     refuse_a_store_database(database)

@@ -171,8 +171,8 @@
 
   // The cashier's own line discount: an amount typed in a small form under the line.
   function discountForm(line) {
-    const amount = h("input", {name: "amount", inputmode: "decimal", "aria-label": say("discount_on", {item: line.name}),
-      placeholder: T.amount_off});
+    const amount = h("input", {name: "amount", inputmode: "decimal",
+      "aria-label": say("discount_on", {item: line.name}), placeholder: T.amount_off});
     const form = h("form", {class: "li-discount-form", hidden: true}, amount,
       h("button", {type: "submit"}, T.apply));
     form.addEventListener("submit", (e) => {
@@ -241,7 +241,8 @@
       h("section", {class: "completed-sales"},
         h("h2", {}, T.completed_sales),
         state.completed.length ? h("ul", {}, state.completed.map((s) => h("li", {class: "completed-sale",
-          dataset: {saleId: s.id}}, say(s.return_for ? "refund_done" : "sale_done", {sale: s.id, amount: money(saleTotal(s))}), " ",
+          dataset: {saleId: s.id}},
+        say(s.return_for ? "refund_done" : "sale_done", {sale: s.id, amount: money(saleTotal(s))}), " ",
         s.return_for ? null : h("button", {type: "button", class: "refund", onclick: () => actions.refund(s.id)},
           T.refund)))) : h("p", {}, T.none_yet)));
     app.replaceChildren(screen);
